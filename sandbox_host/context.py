@@ -1,0 +1,59 @@
+"""Who runs an agent: the execution context a host hands to plugins.
+
+The host's caller is trusted and builds the context; agent code never sees or builds one.
+Plugins bind whatever they give a sandbox (e.g. the data store) to these IDs, so the IDs are
+validated here once, for every plugin.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+MAX_ID_LENGTH = 256
+
+
+def validate_identifier(value: str) -> str:
+    """Check a user ID or agent name: non-empty, no ``:``, no control characters, no leading ``_``.
+
+    ``:`` separates the parts of a record ID (``{userId}:{namespace}:{key}``), so a user ID
+    containing one would make two users' records collide. A leading ``_`` is reserved by
+    CouchDB for its own documents.
+    """
+    if not value:
+        raise ValueError("must be a non-empty string")
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"must be at most {MAX_ID_LENGTH} characters")
+    if ":" in value:
+        raise ValueError("must not contain ':'")
+    if value.startswith("_"):
+        raise ValueError("must not start with '_'")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("must not contain control characters")
+    if value != value.strip():
+        raise ValueError("must not start or end with whitespace")
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(validate_identifier)]
+
+
+class ExecutionContext(BaseModel):
+    """Which user runs which agent, for one run of the sandbox.
+
+    Frozen: plugins bind to these values when they contribute sandbox globals, and nothing
+    can change them afterwards. ``run_id`` tells concurrent runs apart; the host gives every
+    run a fresh one (see :meth:`for_run`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    user_id: Identifier
+    agent_name: Identifier
+    run_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+
+    def for_run(self) -> ExecutionContext:
+        """Return a copy of this context with a new ``run_id``, for one more run."""
+        return self.model_copy(update={"run_id": uuid.uuid4().hex})
