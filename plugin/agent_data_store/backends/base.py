@@ -1,0 +1,115 @@
+"""The storage protocol every backend implements.
+
+A backend stores :class:`~agent_data_store.records.Record` objects and knows nothing of
+sandboxes, agents or validation. Record rules come from :mod:`agent_data_store.records`
+(:func:`apply_write`, :func:`apply_access`); a backend applies them atomically per record.
+Bulk operations are first-class: each ``*_many`` method is one request (or one transaction,
+or one request per documented chunk), never a loop of single calls.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar, Self
+
+if TYPE_CHECKING:
+    from agent_data_store.config import StoreConfig
+    from agent_data_store.records import Access, Record, RecordWrite
+
+
+class Backend(ABC):
+    """Storage primitives for records keyed by ``(user_id, namespace, key)``.
+
+    Implementations raise only :class:`~agent_data_store.errors.DataStoreError` subclasses
+    (``BackendUnavailableError`` when the server cannot be reached) with messages that never
+    contain credentials.
+    """
+
+    scheme: ClassVar[str]
+    """The URL scheme that selects this backend, e.g. ``"sqlite"``."""
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config: StoreConfig) -> Self:
+        """Open the backend the configuration's URL names, creating storage if missing."""
+
+    def get(self, user_id: str, namespace: str, key: str) -> Record | None:
+        """Return one record, or ``None``. One round trip."""
+        return self.get_many(user_id, namespace, [key]).get(key)
+
+    @abstractmethod
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """Return the records of ``keys`` that exist, by key. One bulk request."""
+
+    @abstractmethod
+    def put_many(self, writes: Sequence[RecordWrite]) -> None:
+        """Create or overwrite one record per write, as :func:`apply_write` says.
+
+        Each record is updated atomically against what is stored: the backend reads the
+        existing record (in bulk) and writes the merged one with optimistic concurrency or
+        in a transaction, so a concurrent access-count increment is never lost. Writes to
+        the same key by different callers: last write wins.
+        """
+
+    @abstractmethod
+    def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
+        """Delete the records of ``keys``; return how many existed. Bulk."""
+
+    @abstractmethod
+    def iter_keys(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[str]]:
+        """Yield the namespace's keys (starting with ``prefix``) a page per query.
+
+        Pages need not be in order; callers sort. A key written before the call is listed
+        (read-your-writes), also where secondary indexes are eventually consistent.
+        """
+
+    @abstractmethod
+    def iter_records(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield the namespace's records a page per query, like :meth:`iter_keys`."""
+
+    @abstractmethod
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """Return the user's namespaces holding at least one record, without reading them all."""
+
+    @abstractmethod
+    def clear_namespace(self, user_id: str, namespace: str) -> int:
+        """Delete every record of the namespace; return how many. Pages of bulk deletes."""
+
+    @abstractmethod
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        """Apply buffered reads to their records as :func:`apply_access` says, in bulk.
+
+        Counts are added atomically (exact when runs overlap). A record deleted meanwhile
+        stays deleted: an access never creates a record.
+        """
+
+    # -- operator primitives -------------------------------------------------------------
+
+    @abstractmethod
+    def iter_all(
+        self, user_id: str | None = None, namespace: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield every record (of one user, or one user's namespace) a page at a time.
+
+        Memory stays bounded by the page size whatever the number of records.
+        """
+
+    @abstractmethod
+    def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
+        """Store ``records`` exactly as given (tracking fields included), in bulk.
+
+        Without ``overwrite`` a record whose ID already exists is left alone; return the IDs
+        left alone (the conflicts).
+        """
+
+    @abstractmethod
+    def ensure_indexes(self) -> list[str]:
+        """Create any index the backend's queries need, idempotently; describe what exists."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
+        """Release connections. The backend is not used afterwards."""

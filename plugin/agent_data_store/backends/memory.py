@@ -1,0 +1,165 @@
+"""In-memory backend, for tests and throwaway runs: ``memory://`` (or ``memory://NAME``).
+
+``memory://`` gives a fresh, private store; ``memory://NAME`` is shared by every backend
+opened with the same name in this process. Nothing survives the process. Queries filter in
+Python, which is fine at test sizes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from agent_data_store.backends.base import Backend
+from agent_data_store.records import Access, Record, RecordWrite, apply_access, apply_write
+
+if TYPE_CHECKING:
+    from agent_data_store.config import StoreConfig
+
+_Namespace = dict[str, Record]
+
+
+class _Tables:
+    """The records of one memory store: user → namespace → key → record."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.users: dict[str, dict[str, _Namespace]] = {}
+
+
+_NAMED: dict[str, _Tables] = {}
+_NAMED_LOCK = threading.Lock()
+
+
+class MemoryBackend(Backend):
+    """Records in Python dicts, guarded by one lock."""
+
+    scheme: ClassVar[str] = "memory"
+
+    def __init__(self, name: str = "", page_size: int = 500) -> None:
+        if name:
+            with _NAMED_LOCK:
+                self._tables = _NAMED.setdefault(name, _Tables())
+        else:
+            self._tables = _Tables()
+        self._page_size = page_size
+
+    @classmethod
+    def from_config(cls, config: StoreConfig) -> Self:
+        """Open ``memory://`` (private) or ``memory://NAME`` (shared in this process)."""
+        return cls(config.parts.netloc, page_size=config.page_size)
+
+    def _namespace(self, user_id: str, namespace: str, create: bool = False) -> _Namespace:
+        namespaces = self._tables.users.get(user_id)
+        if namespaces is None:
+            if not create:
+                return {}
+            namespaces = self._tables.users[user_id] = {}
+        records = namespaces.get(namespace)
+        if records is None:
+            if not create:
+                return {}
+            records = namespaces[namespace] = {}
+        return records
+
+    def _drop_if_empty(self, user_id: str, namespace: str) -> None:
+        namespaces = self._tables.users.get(user_id, {})
+        if not namespaces.get(namespace, True):
+            del namespaces[namespace]
+
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """Return the records of ``keys`` that exist."""
+        with self._tables.lock:
+            records = self._namespace(user_id, namespace)
+            return {key: records[key] for key in keys if key in records}
+
+    def put_many(self, writes: Sequence[RecordWrite]) -> None:
+        """Create or overwrite records under the store's lock."""
+        with self._tables.lock:
+            for write in writes:
+                records = self._namespace(write.user_id, write.namespace, create=True)
+                records[write.key] = apply_write(records.get(write.key), write)
+
+    def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
+        """Delete the records of ``keys``; return how many existed."""
+        with self._tables.lock:
+            records = self._namespace(user_id, namespace)
+            deleted = sum(1 for key in set(keys) if records.pop(key, None) is not None)
+            self._drop_if_empty(user_id, namespace)
+            return deleted
+
+    def _pages(self, items: list[Record]) -> Iterator[list[Record]]:
+        for start in range(0, len(items), self._page_size):
+            yield items[start : start + self._page_size]
+
+    def iter_records(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield the namespace's records (a snapshot) in pages."""
+        with self._tables.lock:
+            records = [
+                record
+                for key, record in self._namespace(user_id, namespace).items()
+                if prefix is None or key.startswith(prefix)
+            ]
+        yield from self._pages(records)
+
+    def iter_keys(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[str]]:
+        """Yield the namespace's keys in pages."""
+        for page in self.iter_records(user_id, namespace, prefix):
+            yield [record.key for record in page]
+
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """Return the user's non-empty namespaces."""
+        with self._tables.lock:
+            return sorted(ns for ns, records in self._tables.users.get(user_id, {}).items() if records)
+
+    def clear_namespace(self, user_id: str, namespace: str) -> int:
+        """Delete the whole namespace."""
+        with self._tables.lock:
+            removed = self._tables.users.get(user_id, {}).pop(namespace, {})
+            return len(removed)
+
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        """Add buffered reads to records that still exist."""
+        with self._tables.lock:
+            for access in accesses:
+                records = self._namespace(access.user_id, access.namespace)
+                existing = records.get(access.key)
+                if existing is not None:
+                    records[access.key] = apply_access(existing, access)
+
+    def iter_all(
+        self, user_id: str | None = None, namespace: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield every matching record (a snapshot) in pages."""
+        with self._tables.lock:
+            selected = [
+                record
+                for uid, namespaces in self._tables.users.items()
+                if user_id is None or uid == user_id
+                for ns, records in namespaces.items()
+                if namespace is None or ns == namespace
+                for record in records.values()
+            ]
+        yield from self._pages(selected)
+
+    def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
+        """Store records as given; return the IDs skipped because they exist."""
+        conflicts: list[str] = []
+        with self._tables.lock:
+            for record in records:
+                target = self._namespace(record.user_id, record.namespace, create=True)
+                if record.key in target and not overwrite:
+                    conflicts.append(record.id)
+                    continue
+                target[record.key] = replace(record, metadata=dict(record.metadata))
+        return conflicts
+
+    def ensure_indexes(self) -> list[str]:
+        """Nothing to create: lookups are dict lookups."""
+        return ["memory: dict by user, namespace and key (no index needed)"]

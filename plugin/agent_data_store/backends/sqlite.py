@@ -1,0 +1,403 @@
+"""Embedded default backend: one SQLite file, no server (``sqlite:///PATH``).
+
+The file persists across runs and processes; several processes may use it at once (WAL
+journal, busy timeout). Records live in one table clustered on ``(userId, namespace, key)``,
+which is the index every query uses. ``list_namespaces`` jumps from namespace to namespace
+through that index (a recursive "skip scan"), so its cost grows with the number of
+namespaces, not records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from agent_data_store.backends.base import Backend
+from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
+from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
+
+if TYPE_CHECKING:
+    from agent_data_store.config import StoreConfig
+
+COLUMNS = (
+    "_id, userId, namespace, key, value, metadata, createdByAgent, lastAccessedByAgent, "
+    "accessCount, createdAt, updatedAt, lastAccessedAt"
+)
+CHUNK = 500
+"""Keys per statement in bulk reads and deletes (well under SQLite's variable limit)."""
+
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """Return the smallest string greater than every string starting with ``prefix``.
+
+    SQLite compares TEXT as UTF-8 bytes, which is code-point order, so ``key >= prefix AND
+    key < bound`` is an index range. ``None`` means no upper bound exists.
+    """
+    chars = list(prefix)
+    while chars:
+        code = ord(chars.pop()) + 1
+        if 0xD800 <= code <= 0xDFFF:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return "".join(chars) + chr(code)
+    return None
+
+
+def _row_to_record(row: sqlite3.Row) -> Record:
+    return Record(
+        user_id=row[1],
+        namespace=row[2],
+        key=row[3],
+        value_json=row[4],
+        metadata=json.loads(row[5]),
+        created_by_agent=row[6],
+        last_accessed_by_agent=row[7],
+        access_count=row[8],
+        created_at=row[9],
+        updated_at=row[10],
+        last_accessed_at=row[11],
+    )
+
+
+def _record_to_row(record: Record) -> tuple[Any, ...]:
+    return (
+        record.id,
+        record.user_id,
+        record.namespace,
+        record.key,
+        record.value_json,
+        json.dumps(record.metadata, ensure_ascii=False, separators=(",", ":")),
+        record.created_by_agent,
+        record.last_accessed_by_agent,
+        record.access_count,
+        record.created_at,
+        record.updated_at,
+        record.last_accessed_at,
+    )
+
+
+class SqliteBackend(Backend):
+    """Records in a SQLite table, one connection per thread."""
+
+    scheme: ClassVar[str] = "sqlite"
+
+    def __init__(
+        self,
+        path: str | Path,
+        table: str = "agent_data_store",
+        page_size: int = 500,
+        timeout_s: float = 5.0,
+    ) -> None:
+        if not _TABLE_NAME.fullmatch(table):
+            raise ConfigurationError(f"invalid SQLite table name {table!r}")
+        self.path = Path(path)
+        self.table = table
+        self._page_size = page_size
+        self._timeout_s = timeout_s
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendUnavailableError(
+                f"cannot create the data directory {self.path.parent}: {exc.strerror}"
+            ) from None
+        self.ensure_indexes()
+
+    @classmethod
+    def from_config(cls, config: StoreConfig) -> Self:
+        """Open ``sqlite:///ABSOLUTE/PATH`` or ``sqlite://RELATIVE/PATH``."""
+        parts = config.parts
+        path = parts.netloc + parts.path
+        if not path or path == "/":
+            raise ConfigurationError("sqlite URL needs a file path, e.g. sqlite:///var/data.db")
+        return cls(path, table=config.table, page_size=config.page_size, timeout_s=config.timeout_s)
+
+    # -- connections and transactions ----------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, timeout=self._timeout_s, isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as exc:
+                raise BackendUnavailableError(
+                    f"cannot open the SQLite database {self.path}: {exc}"
+                ) from None
+            self._local.conn = conn
+            with self._connections_lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if "locked" in message or "busy" in message:
+                raise BackendUnavailableError(
+                    f"the SQLite database {self.path} stayed locked for {self._timeout_s} s"
+                ) from None
+            raise BackendError(f"SQLite error on {self.path}: {message}") from None
+        except sqlite3.Error as exc:
+            raise BackendError(f"SQLite error on {self.path}: {exc}") from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock up front, so read-then-write is atomic."""
+        conn = self._connection()
+        with self._errors():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._errors():
+            return self._connection().execute(sql, params).fetchall()
+
+    # -- records -------------------------------------------------------------------------
+
+    def _select_keys(
+        self, conn: sqlite3.Connection, user_id: str, namespace: str, keys: Sequence[str]
+    ) -> dict[str, Record]:
+        found: dict[str, Record] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM {self.table} "
+                f"WHERE userId = ? AND namespace = ? AND key IN ({marks})",
+                (user_id, namespace, *chunk),
+            ).fetchall()
+            for row in rows:
+                found[row[3]] = _row_to_record(row)
+        return found
+
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """Return existing records of ``keys``: one ``SELECT … IN`` per 500 keys."""
+        with self._errors():
+            return self._select_keys(self._connection(), user_id, namespace, keys)
+
+    def put_many(self, writes: Sequence[RecordWrite]) -> None:
+        """Read the existing records and write the merged ones in one transaction."""
+        if not writes:
+            return
+        groups: dict[tuple[str, str], list[str]] = {}
+        for write in writes:
+            groups.setdefault((write.user_id, write.namespace), []).append(write.key)
+        with self._transaction() as conn:
+            existing: dict[str, Record] = {}
+            for (user_id, namespace), keys in groups.items():
+                for record in self._select_keys(conn, user_id, namespace, keys).values():
+                    existing[record.id] = record
+            rows = []
+            for write in writes:
+                record = apply_write(existing.get(write.id), write)
+                existing[write.id] = record
+                rows.append(_record_to_row(record))
+            conn.executemany(
+                f"INSERT OR REPLACE INTO {self.table} ({COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
+        """Delete ``keys`` with one ``DELETE … IN`` per 500 keys, in one transaction."""
+        unique = list(dict.fromkeys(keys))
+        deleted = 0
+        with self._transaction() as conn:
+            for start in range(0, len(unique), CHUNK):
+                chunk = unique[start : start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                deleted += conn.execute(
+                    f"DELETE FROM {self.table} "
+                    f"WHERE userId = ? AND namespace = ? AND key IN ({marks})",
+                    (user_id, namespace, *chunk),
+                ).rowcount
+        return deleted
+
+    def _pages(
+        self, columns: str, user_id: str, namespace: str, prefix: str | None
+    ) -> Iterator[list[Any]]:
+        """Keyset pagination over the clustered index: ``key > last`` in key order."""
+        bounds = ""
+        params: list[Any] = [user_id, namespace]
+        if prefix:
+            bounds += " AND key >= ?"
+            params.append(prefix)
+            upper = prefix_upper_bound(prefix)
+            if upper is not None:
+                bounds += " AND key < ?"
+                params.append(upper)
+        last: str | None = None
+        while True:
+            after = "" if last is None else " AND key > ?"
+            page_params = [*params, *([] if last is None else [last]), self._page_size]
+            rows = self._query(
+                f"SELECT {columns} FROM {self.table} "
+                f"WHERE userId = ? AND namespace = ?{bounds}{after} ORDER BY key LIMIT ?",
+                page_params,
+            )
+            if rows:
+                yield rows
+            if len(rows) < self._page_size:
+                return
+            last = rows[-1][3] if columns == COLUMNS else rows[-1][0]
+
+    def iter_keys(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[str]]:
+        """Yield keys in key order, a page per query."""
+        for rows in self._pages("key", user_id, namespace, prefix):
+            yield [row[0] for row in rows]
+
+    def iter_records(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield records in key order, a page per query."""
+        for rows in self._pages(COLUMNS, user_id, namespace, prefix):
+            yield [_row_to_record(row) for row in rows]
+
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """Skip-scan the index: one ``min(namespace)`` seek per namespace."""
+        rows = self._query(
+            f"""
+            WITH RECURSIVE ns(name) AS (
+                SELECT (SELECT min(namespace) FROM {self.table} WHERE userId = ?1)
+                UNION ALL
+                SELECT (SELECT min(namespace) FROM {self.table}
+                        WHERE userId = ?1 AND namespace > ns.name)
+                FROM ns WHERE ns.name IS NOT NULL
+            )
+            SELECT name FROM ns WHERE name IS NOT NULL
+            """,
+            (user_id,),
+        )
+        return [row[0] for row in rows]
+
+    def clear_namespace(self, user_id: str, namespace: str) -> int:
+        """One ``DELETE`` over the namespace's index range."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                f"DELETE FROM {self.table} WHERE userId = ? AND namespace = ?",
+                (user_id, namespace),
+            )
+            return cursor.rowcount
+
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        """One transaction of atomic ``accessCount = accessCount + n`` updates.
+
+        An ``UPDATE`` of a missing row changes nothing, so a deleted record stays deleted.
+        """
+        if not accesses:
+            return
+        with self._transaction() as conn:
+            conn.executemany(
+                f"UPDATE {self.table} SET accessCount = accessCount + ?, "
+                "lastAccessedByAgent = CASE WHEN lastAccessedAt <= ? THEN ? "
+                "ELSE lastAccessedByAgent END, "
+                "lastAccessedAt = max(lastAccessedAt, ?) "
+                "WHERE userId = ? AND namespace = ? AND key = ?",
+                [
+                    (a.count, a.at, a.agent, a.at, a.user_id, a.namespace, a.key)
+                    for a in accesses
+                ],
+            )
+
+    # -- operator primitives -------------------------------------------------------------
+
+    def iter_all(
+        self, user_id: str | None = None, namespace: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Keyset pagination over ``(userId, namespace, key)``."""
+        if user_id is not None and namespace is not None:
+            yield from self.iter_records(user_id, namespace)
+            return
+        where = "" if user_id is None else " AND userId = ?"
+        base = [] if user_id is None else [user_id]
+        last: tuple[str, str, str] = ("", "", "")
+        while True:
+            rows = self._query(
+                f"SELECT {COLUMNS} FROM {self.table} "
+                f"WHERE (userId, namespace, key) > (?, ?, ?){where} "
+                "ORDER BY userId, namespace, key LIMIT ?",
+                [*last, *base, self._page_size],
+            )
+            records = [_row_to_record(row) for row in rows]
+            if namespace is not None:
+                records = [r for r in records if r.namespace == namespace]
+            if records:
+                yield records
+            if len(rows) < self._page_size:
+                return
+            last = (rows[-1][1], rows[-1][2], rows[-1][3])
+
+    def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
+        """Insert records as given in one transaction; report the IDs that already existed."""
+        if not records:
+            return []
+        verb = "INSERT OR REPLACE" if overwrite else "INSERT OR IGNORE"
+        conflicts: list[str] = []
+        with self._transaction() as conn:
+            if not overwrite:
+                groups: dict[tuple[str, str], list[str]] = {}
+                for record in records:
+                    groups.setdefault((record.user_id, record.namespace), []).append(record.key)
+                for (user_id, namespace), keys in groups.items():
+                    for key in self._select_keys(conn, user_id, namespace, keys):
+                        conflicts.append(document_id(user_id, namespace, key))
+            conn.executemany(
+                f"{verb} INTO {self.table} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [_record_to_row(record) for record in records],
+            )
+        return conflicts
+
+    def ensure_indexes(self) -> list[str]:
+        """Create the table (clustered on user, namespace, key) if missing."""
+        with self._errors():
+            self._connection().execute(
+                f"""CREATE TABLE IF NOT EXISTS {self.table} (
+                    _id TEXT NOT NULL,
+                    userId TEXT NOT NULL,
+                    namespace TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    createdByAgent TEXT NOT NULL,
+                    lastAccessedByAgent TEXT NOT NULL,
+                    accessCount INTEGER NOT NULL,
+                    createdAt TEXT NOT NULL,
+                    updatedAt TEXT NOT NULL,
+                    lastAccessedAt TEXT NOT NULL,
+                    PRIMARY KEY (userId, namespace, key)
+                ) WITHOUT ROWID"""
+            )
+        return [f"sqlite: {self.table} clustered on (userId, namespace, key) in {self.path}"]
+
+    def close(self) -> None:
+        """Close every connection this backend opened."""
+        with self._connections_lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()

@@ -1,0 +1,120 @@
+"""Data store configuration: which backend (one URL), names and limits.
+
+Configuration comes from the host (a :class:`StoreConfig` passed to the plugin) or from the
+environment (:meth:`StoreConfig.from_env`). With nothing configured the store is the embedded
+SQLite file under the user's data directory, so agents work with no setup.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent_data_store.errors import ConfigurationError
+
+URL_ENV_VAR = "AGENT_DATA_STORE_URL"
+MAX_VALUE_BYTES_ENV_VAR = "AGENT_DATA_STORE_MAX_VALUE_BYTES"
+TRACKING_ENV_VAR = "AGENT_DATA_STORE_TRACKING"
+DEFAULT_TABLE = "agent_data_store"
+DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
+
+SCHEMES = ("sqlite", "memory", "couchdb", "couchdbs", "dynamodb", "firestore")
+
+
+def default_url() -> str:
+    """Return the embedded default: a SQLite file in the user's data directory."""
+    path = Path(platformdirs.user_data_dir("agent-data-store")) / "data.db"
+    return f"sqlite:///{path}"
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    netloc = f"{parts.username}:***@{host}" if parts.username else f"***@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class StoreConfig(BaseModel):
+    """How the data store is set up: backend URL, collection/table name, limits, tracking."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str = Field(default_factory=default_url)
+    table: str = DEFAULT_TABLE
+    max_value_bytes: int = Field(default=DEFAULT_MAX_VALUE_BYTES, gt=0)
+    tracking: bool = True
+    page_size: int = Field(default=500, gt=0, le=10_000)
+    timeout_s: float = Field(default=5.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, url: str) -> str:
+        scheme = split_url(url).scheme
+        if scheme not in SCHEMES:
+            raise ValueError(
+                f"unknown backend scheme {scheme!r} in {redact_url(url)}; "
+                f"use one of: {', '.join(s + '://' for s in SCHEMES)}"
+            )
+        return url
+
+    def __repr__(self) -> str:
+        return f"StoreConfig(url={redact_url(self.url)!r}, table={self.table!r})"
+
+    def __str__(self) -> str:
+        return repr(self)
+
+    @property
+    def parts(self) -> SplitResult:
+        """The URL split into scheme, netloc, path, query."""
+        return split_url(self.url)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> StoreConfig:
+        """Build the configuration from ``AGENT_DATA_STORE_*`` variables, then ``overrides``."""
+        values: dict[str, object] = {}
+        if os.environ.get(URL_ENV_VAR):
+            values["url"] = os.environ[URL_ENV_VAR]
+        if os.environ.get(MAX_VALUE_BYTES_ENV_VAR):
+            values["max_value_bytes"] = os.environ[MAX_VALUE_BYTES_ENV_VAR]
+        if os.environ.get(TRACKING_ENV_VAR):
+            values["tracking"] = os.environ[TRACKING_ENV_VAR].lower() not in ("0", "false", "off")
+        values.update(overrides)
+        try:
+            return cls.model_validate(values)
+        except ValueError as exc:
+            raise ConfigurationError(_first_error(exc)) from None
+
+
+def split_url(url: str) -> SplitResult:
+    """Split a backend URL, raising :class:`ConfigurationError` (redacted) if it cannot be."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise ConfigurationError(f"invalid backend URL {redact_url(url)}") from None
+    if not parts.scheme:
+        raise ConfigurationError(
+            f"backend URL {redact_url(url)!r} has no scheme; e.g. sqlite:///path/data.db"
+        )
+    return parts
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = str(first.get("msg", exc)).removeprefix("Value error, ")
+        return f"invalid data store configuration: {where}: {message}"
+    return f"invalid data store configuration: {exc}"

@@ -1,0 +1,36 @@
+"""The exceptions agent code and operators can see.
+
+Every error a backend raises reaches callers as one of these, with a message a user can act
+on and never a credential. Validation errors are also ``TypeError``/``ValueError`` so agent
+code can catch them the ordinary way.
+"""
+
+from __future__ import annotations
+
+
+class DataStoreError(Exception):
+    """Base class of every data store error."""
+
+
+class BackendUnavailableError(DataStoreError):
+    """The storage backend could not be reached or did not answer in time."""
+
+
+class BackendError(DataStoreError):
+    """The storage backend refused or failed an operation."""
+
+
+class ConfigurationError(DataStoreError, ValueError):
+    """The data store configuration (e.g. the backend URL) is invalid."""
+
+
+class InvalidKeyError(DataStoreError, ValueError):
+    """A key or namespace is empty, too long or not a string."""
+
+
+class InvalidValueError(DataStoreError, TypeError):
+    """A value or metadata is not JSON-serialisable; nothing was stored."""
+
+
+class ValueTooLargeError(DataStoreError, ValueError):
+    """A value's JSON is larger than the configured limit; nothing was stored."""

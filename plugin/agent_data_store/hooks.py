@@ -1,0 +1,130 @@
+"""The pluggy plugin that gives every sandbox its ``data_store``.
+
+Registered with the sandbox host through the ``sandbox_host`` entry-point group as
+``data_store = agent_data_store.hooks:plugin``. A host that wants its own configuration
+registers ``DataStorePlugin(StoreConfig(...))`` by hand instead; it replaces the entry point.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from sandbox_host.hookspecs import hookimpl
+
+from agent_data_store.backends import open_backend
+from agent_data_store.config import StoreConfig
+from agent_data_store.store import DataStore, agent_handle
+from agent_data_store.tracking import RunState
+
+if TYPE_CHECKING:
+    from sandbox_host.context import ExecutionContext
+    from sandbox_host.result import RunResult
+
+    from agent_data_store.backends.base import Backend
+
+log = logging.getLogger(__name__)
+
+_LIVE_PLUGINS: weakref.WeakSet[DataStorePlugin] = weakref.WeakSet()
+
+
+class DataStorePlugin:
+    """Contributes ``data_store`` bound to the run's user and agent; flushes tracking after.
+
+    The backend is opened on first use, so loading the plugin costs nothing and a host
+    whose agents never touch the store never connects. Pass ``backend`` to share an open
+    backend (tests, benchmarks).
+    """
+
+    plugin_name = "data_store"
+
+    def __init__(self, config: StoreConfig | None = None, backend: Backend | None = None) -> None:
+        self._config = config
+        self._backend = backend
+        self._lock = threading.Lock()
+        self._runs: dict[str, RunState] = {}
+        _LIVE_PLUGINS.add(self)
+
+    @property
+    def config(self) -> StoreConfig:
+        """The configuration in force (from the environment unless one was given)."""
+        if self._config is None:
+            self._config = StoreConfig.from_env()
+        return self._config
+
+    @property
+    def backend(self) -> Backend:
+        """The open backend, opened on first use."""
+        if self._backend is None:
+            with self._lock:
+                if self._backend is None:
+                    self._backend = open_backend(self.config)
+        return self._backend
+
+    def _state(self, context: ExecutionContext) -> RunState:
+        with self._lock:
+            state = self._runs.get(context.run_id)
+            if state is None:
+                state = self._runs[context.run_id] = RunState(context.agent_name)
+            return state
+
+    @hookimpl
+    def sandbox_run_started(self, context: ExecutionContext) -> None:
+        """Allocate the run's access tracker and operation log."""
+        self._state(context)
+
+    @hookimpl
+    def sandbox_globals(self, context: ExecutionContext) -> dict[str, Any]:
+        """Return ``{"data_store": ...}`` bound to the context's user and agent."""
+        store = DataStore(
+            lambda: self.backend, self.config, context.user_id, context.agent_name,
+            self._state(context),
+        )
+        return {"data_store": agent_handle(store)}
+
+    @hookimpl
+    def sandbox_run_finished(self, context: ExecutionContext, result: RunResult) -> None:
+        """Write the run's buffered accesses in one bulk operation and hand over its log."""
+        with self._lock:
+            state = self._runs.pop(context.run_id, None)
+        if state is None:
+            return
+        result.ops.extend(state.log_entries())
+        if len(state.tracker):
+            try:
+                state.tracker.flush(self.backend)
+            except Exception:
+                # Keep the accesses for the exit flush rather than losing them.
+                with self._lock:
+                    self._runs[f"unflushed:{context.run_id}"] = state
+                raise
+
+    def flush(self) -> int:
+        """Write every buffered access of runs still open; return how many keys."""
+        with self._lock:
+            states = list(self._runs.values())
+        return sum(state.tracker.flush(self.backend) for state in states if len(state.tracker))
+
+    def close(self) -> None:
+        """Flush what is buffered and close the backend."""
+        self.flush()
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """Runs that never reported finishing still get their access counts written."""
+    for live in list(_LIVE_PLUGINS):
+        try:
+            live.flush()
+        except Exception:
+            log.exception("could not write buffered access tracking at exit")
+
+
+plugin = DataStorePlugin()
+"""The instance the ``sandbox_host`` entry point registers, configured from the environment."""

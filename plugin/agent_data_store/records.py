@@ -1,0 +1,194 @@
+"""The stored record, its document ID, and the record rules every backend shares.
+
+Record semantics (what a create, an overwrite and an access do to a record) live here once;
+backends persist what these functions compute and never re-implement them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def utc_now() -> str:
+    """Return the current time as an ISO 8601 UTC timestamp, e.g. ``2026-02-01T10:30:00Z``."""
+    return datetime.now(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def encode_key(key: str) -> str:
+    """Return the URL-safe base64 form of ``key`` used in document IDs."""
+    return base64.urlsafe_b64encode(key.encode("utf-8")).decode("ascii")
+
+
+def decode_key(encoded: str) -> str:
+    """Invert :func:`encode_key`."""
+    return base64.urlsafe_b64decode(encoded.encode("ascii")).decode("utf-8")
+
+
+def document_id(user_id: str, namespace: str, key: str) -> str:
+    """Return the record's ID ``{userId}:{namespace}:{urlsafe_base64(key)}``.
+
+    Injective because user IDs cannot contain ``:`` (validated by the execution context)
+    and base64 never does, so the namespace is everything between the first and last ``:``.
+    """
+    return f"{user_id}:{namespace}:{encode_key(key)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One stored key of one user's namespace, in the shape of the storage layout.
+
+    ``value_json`` is the value's JSON text: it is what was validated and size-checked, and
+    decoding it gives every reader its own copy.
+    """
+
+    user_id: str
+    namespace: str
+    key: str
+    value_json: str
+    metadata: dict[str, Any]
+    created_by_agent: str
+    last_accessed_by_agent: str
+    access_count: int
+    created_at: str
+    updated_at: str
+    last_accessed_at: str
+
+    @property
+    def id(self) -> str:
+        """The record's document ID."""
+        return document_id(self.user_id, self.namespace, self.key)
+
+    @property
+    def value(self) -> Any:
+        """A fresh copy of the stored value."""
+        return json.loads(self.value_json)
+
+    def to_document(self) -> dict[str, Any]:
+        """Return the record as the documented storage document (camelCase fields)."""
+        return {
+            "_id": self.id,
+            "userId": self.user_id,
+            "namespace": self.namespace,
+            "key": self.key,
+            "value": self.value,
+            "metadata": self.metadata,
+            "createdByAgent": self.created_by_agent,
+            "lastAccessedByAgent": self.last_accessed_by_agent,
+            "accessCount": self.access_count,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "lastAccessedAt": self.last_accessed_at,
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Record:
+        """Build a record from a storage document as :meth:`to_document` returns it."""
+        return cls(
+            user_id=doc["userId"],
+            namespace=doc["namespace"],
+            key=doc["key"],
+            value_json=json.dumps(doc["value"], ensure_ascii=False, allow_nan=False),
+            metadata=dict(doc.get("metadata") or {}),
+            created_by_agent=doc["createdByAgent"],
+            last_accessed_by_agent=doc["lastAccessedByAgent"],
+            access_count=int(doc["accessCount"]),
+            created_at=doc["createdAt"],
+            updated_at=doc["updatedAt"],
+            last_accessed_at=doc["lastAccessedAt"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrite:
+    """A ``set`` of one key by one agent: what :func:`apply_write` needs to compute the record."""
+
+    user_id: str
+    namespace: str
+    key: str
+    value_json: str
+    metadata: dict[str, Any] | None
+    agent: str
+    at: str
+
+    @property
+    def id(self) -> str:
+        """The document ID of the record this write creates or overwrites."""
+        return document_id(self.user_id, self.namespace, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """Buffered reads of one key during a run: how many, by which agent, when last."""
+
+    user_id: str
+    namespace: str
+    key: str
+    count: int
+    agent: str
+    at: str
+
+    @property
+    def id(self) -> str:
+        """The document ID of the record that was read."""
+        return document_id(self.user_id, self.namespace, self.key)
+
+
+def apply_write(existing: Record | None, write: RecordWrite) -> Record:
+    """Return the record after ``write``: a create, or an overwrite of ``existing``.
+
+    Create: created/lastAccessed by the agent, ``accessCount`` 0, all timestamps now.
+    Overwrite: value replaced, metadata shallow-merged, ``updatedAt``/``lastAccessedAt`` now,
+    ``lastAccessedByAgent`` the writer; ``createdAt``, ``createdByAgent`` and ``accessCount``
+    kept.
+    """
+    if existing is None:
+        return Record(
+            user_id=write.user_id,
+            namespace=write.namespace,
+            key=write.key,
+            value_json=write.value_json,
+            metadata=dict(write.metadata or {}),
+            created_by_agent=write.agent,
+            last_accessed_by_agent=write.agent,
+            access_count=0,
+            created_at=write.at,
+            updated_at=write.at,
+            last_accessed_at=write.at,
+        )
+    return replace(
+        existing,
+        value_json=write.value_json,
+        metadata=merge_metadata(existing.metadata, write.metadata),
+        last_accessed_by_agent=write.agent,
+        updated_at=write.at,
+        last_accessed_at=write.at,
+    )
+
+
+def merge_metadata(old: dict[str, Any], new: dict[str, Any] | None) -> dict[str, Any]:
+    """Shallow-merge ``new`` into ``old``: new keys added, existing keys overwritten."""
+    if not new:
+        return dict(old)
+    return {**old, **new}
+
+
+def apply_access(existing: Record, access: Access) -> Record:
+    """Return the record after the buffered reads in ``access``.
+
+    The count always adds up. The last-access fields move only forward in time, so a
+    tracking flush that lands after a later write does not claim the reader came last.
+    """
+    if access.at < existing.last_accessed_at:
+        return replace(existing, access_count=existing.access_count + access.count)
+    return replace(
+        existing,
+        access_count=existing.access_count + access.count,
+        last_accessed_by_agent=access.agent,
+        last_accessed_at=access.at,
+    )

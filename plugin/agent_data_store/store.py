@@ -1,0 +1,240 @@
+"""The data store as agent code sees it: record semantics over a backend, bound to one identity.
+
+:class:`DataStore` is the trusted implementation: it validates input, builds record writes,
+tracks accesses and logs operations. :func:`agent_handle` wraps one in the object agent code
+gets as ``data_store``, which exposes the documented methods and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from agent_data_store.errors import InvalidValueError
+from agent_data_store.records import RecordWrite, utc_now
+from agent_data_store.validation import (
+    check_keys,
+    check_metadata,
+    check_name,
+    check_size,
+    to_json,
+)
+
+if TYPE_CHECKING:
+    from agent_data_store.backends.base import Backend
+    from agent_data_store.config import StoreConfig
+    from agent_data_store.tracking import RunState
+
+DEFAULT_NAMESPACE = "default"
+
+
+class DataStore:
+    """Key-value storage of one user's namespace, used by one agent during one run.
+
+    The user and agent are fixed at construction. Reads count as accesses, buffered in
+    ``run.tracker``; every call is logged in ``run``.
+    """
+
+    def __init__(
+        self,
+        backend: Callable[[], Backend],
+        config: StoreConfig,
+        user_id: str,
+        agent: str,
+        run: RunState,
+        namespace: str = DEFAULT_NAMESPACE,
+    ) -> None:
+        self._backend = backend
+        self._config = config
+        self._user_id = user_id
+        self._agent = agent
+        self._run = run
+        self._namespace = check_name(namespace, "namespace")
+
+    @property
+    def namespace(self) -> str:
+        """The namespace this store reads and writes."""
+        return self._namespace
+
+    def _track(self, keys: list[str]) -> None:
+        if self._config.tracking and keys:
+            self._run.tracker.record(self._user_id, self._namespace, keys, self._agent)
+
+    def _write(self, key: str, value: Any, metadata: dict[str, Any] | None, at: str) -> RecordWrite:
+        value_json = to_json(value)
+        check_size(value_json, self._config.max_value_bytes)
+        return RecordWrite(self._user_id, self._namespace, key, value_json, metadata, self._agent, at)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the value of ``key`` (a fresh copy), or ``default`` if it does not exist."""
+        key = check_name(key, "key")
+        record = self._backend().get(self._user_id, self._namespace, key)
+        if record is None:
+            self._run.log("get", self._namespace, key=key, found=False)
+            return default
+        self._track([key])
+        self._run.log("get", self._namespace, key=key, found=True, value_json=record.value_json)
+        return record.value
+
+    def set(self, key: str, value: Any, metadata: dict[str, Any] | None = None) -> None:
+        """Create or overwrite ``key``; ``metadata`` is shallow-merged into the existing one."""
+        key = check_name(key, "key")
+        write = self._write(key, value, check_metadata(metadata), utc_now())
+        self._backend().put_many([write])
+        self._run.log("set", self._namespace, key=key, value_json=write.value_json)
+
+    def delete(self, key: str) -> bool:
+        """Delete ``key``; return whether it existed."""
+        key = check_name(key, "key")
+        existed = self._backend().delete_many(self._user_id, self._namespace, [key]) > 0
+        self._run.log("delete", self._namespace, key=key, found=existed)
+        return existed
+
+    def delete_many(self, keys: list[str]) -> int:
+        """Delete ``keys`` in one bulk call; return how many existed."""
+        checked = check_keys(keys)
+        deleted = self._backend().delete_many(self._user_id, self._namespace, checked) if checked else 0
+        self._run.log("delete_many", self._namespace, count=len(checked), found=deleted)
+        return deleted
+
+    def list_keys(self, prefix: str | None = None) -> list[str]:
+        """Return the namespace's keys (starting with ``prefix``), sorted."""
+        if prefix is not None and not isinstance(prefix, str):
+            raise InvalidValueError(f"prefix must be a string or None, not {type(prefix).__name__}")
+        keys = [
+            key
+            for page in self._backend().iter_keys(self._user_id, self._namespace, prefix or None)
+            for key in page
+        ]
+        keys.sort()
+        self._run.log("list_keys", self._namespace, count=len(keys))
+        return keys
+
+    def list_namespaces(self) -> list[str]:
+        """Return the user's namespaces that hold at least one key, sorted."""
+        namespaces = sorted(self._backend().list_namespaces(self._user_id))
+        self._run.log("list_namespaces", self._namespace, count=len(namespaces))
+        return namespaces
+
+    def use_namespace(self, namespace: str) -> DataStore:
+        """Return a store for ``namespace`` with the same user and agent."""
+        return DataStore(
+            self._backend, self._config, self._user_id, self._agent, self._run,
+            check_name(namespace, "namespace"),
+        )
+
+    def clear(self) -> int:
+        """Delete every key of this namespace; return how many."""
+        deleted = self._backend().clear_namespace(self._user_id, self._namespace)
+        self._run.log("clear", self._namespace, count=deleted)
+        return deleted
+
+    def get_all(self) -> dict[str, Any]:
+        """Return every key → value of the namespace (paged indexed queries)."""
+        records = [
+            record
+            for page in self._backend().iter_records(self._user_id, self._namespace)
+            for record in page
+        ]
+        records.sort(key=lambda record: record.key)
+        result = {record.key: record.value for record in records}
+        self._track(list(result))
+        self._run.log("get_all", self._namespace, count=len(result))
+        return result
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        """Return key → value for the ``keys`` that exist, in one bulk call."""
+        checked = check_keys(keys)
+        records = self._backend().get_many(self._user_id, self._namespace, checked) if checked else {}
+        result = {key: records[key].value for key in dict.fromkeys(checked) if key in records}
+        self._track(list(result))
+        self._run.log("get_many", self._namespace, count=len(checked), found=len(result))
+        return result
+
+    def set_many(self, items: Mapping[str, Any], metadata: dict[str, Any] | None = None) -> int:
+        """Store every key → value of ``items`` in one bulk call; return how many."""
+        if not isinstance(items, Mapping):
+            raise InvalidValueError(
+                f"items must be a dict of key to value, not {type(items).__name__}"
+            )
+        checked_metadata = check_metadata(metadata)
+        at = utc_now()
+        writes = [
+            self._write(check_name(key, "key"), value, checked_metadata, at)
+            for key, value in items.items()
+        ]
+        if writes:
+            self._backend().put_many(writes)
+        self._run.log("set_many", self._namespace, count=len(writes))
+        return len(writes)
+
+
+_METHODS = (
+    "get", "set", "delete", "delete_many", "list_keys", "list_namespaces",
+    "use_namespace", "clear", "get_all", "get_many", "set_many",
+)
+
+
+class DataStoreHandle:
+    """The ``data_store`` object agent code gets.
+
+    Each attribute is a plain function closed over a :class:`DataStore`; there is no
+    attribute, bound method owner or repr through which agent code could read or change
+    the user, the agent or the backend. Instances cannot be modified.
+    """
+
+    __slots__ = (*_METHODS, "_namespace")
+
+    get: Callable[..., Any]
+    set: Callable[..., None]
+    delete: Callable[[str], bool]
+    delete_many: Callable[[list[str]], int]
+    list_keys: Callable[..., list[str]]
+    list_namespaces: Callable[[], list[str]]
+    use_namespace: Callable[[str], DataStoreHandle]
+    clear: Callable[[], int]
+    get_all: Callable[[], dict[str, Any]]
+    get_many: Callable[[list[str]], dict[str, Any]]
+    set_many: Callable[..., int]
+    _namespace: str
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("data_store cannot be modified")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("data_store cannot be modified")
+
+    def __repr__(self) -> str:
+        return f"<data_store namespace={self._namespace!r}>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("data_store cannot be copied or pickled")
+
+
+def agent_handle(store: DataStore) -> DataStoreHandle:
+    """Wrap ``store`` in the object agent code gets as ``data_store``."""
+    handle = object.__new__(DataStoreHandle)
+
+    def use_namespace(namespace: str) -> DataStoreHandle:
+        """Return a data_store for another namespace of the same user."""
+        return agent_handle(store.use_namespace(namespace))
+
+    functions: dict[str, Any] = {name: _expose(getattr(store, name)) for name in _METHODS}
+    functions["use_namespace"] = use_namespace
+    functions["_namespace"] = store.namespace
+    for name, function in functions.items():
+        object.__setattr__(handle, name, function)
+    return handle
+
+
+def _expose(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain function calling ``method``, so agent code never holds a bound method."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
+
+    call.__name__ = method.__name__
+    call.__qualname__ = f"data_store.{method.__name__}"
+    call.__doc__ = method.__doc__
+    return call
+

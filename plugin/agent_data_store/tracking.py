@@ -1,0 +1,123 @@
+"""Per-run state: buffered access tracking and the operation log.
+
+Reads are tracked in memory during a run and written in one bulk operation when the run
+finishes, so a read costs no extra database round trip.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from agent_data_store.records import Access, utc_now
+
+if TYPE_CHECKING:
+    from agent_data_store.backends.base import Backend
+
+MAX_LOGGED_OPS = 10_000
+"""Operations kept in one run's log; later ones are counted, not kept."""
+
+PREVIEW_CHARS = 200
+
+
+class AccessTracker:
+    """Accesses of keys by one run, summed per key until :meth:`flush`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[tuple[str, str, str], list[Any]] = {}
+
+    def record(self, user_id: str, namespace: str, keys: Iterable[str], agent: str) -> None:
+        """Count one access of each key, by ``agent``, now."""
+        at = utc_now()
+        with self._lock:
+            for key in keys:
+                entry = self._pending.get((user_id, namespace, key))
+                if entry is None:
+                    self._pending[(user_id, namespace, key)] = [1, agent, at]
+                else:
+                    entry[0] += 1
+                    entry[1] = agent
+                    entry[2] = at
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def drain(self) -> list[Access]:
+        """Return the buffered accesses and forget them."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        return [
+            Access(user_id, namespace, key, count, agent, at)
+            for (user_id, namespace, key), (count, agent, at) in pending.items()
+        ]
+
+    def flush(self, backend: Backend) -> int:
+        """Write the buffered accesses in one bulk operation; return how many keys.
+
+        If the write fails the accesses go back into the buffer, so a later flush (e.g. at
+        process exit) can still land them.
+        """
+        accesses = self.drain()
+        if not accesses:
+            return 0
+        try:
+            backend.record_accesses(accesses)
+        except BaseException:
+            with self._lock:
+                for access in accesses:
+                    entry = self._pending.setdefault(
+                        (access.user_id, access.namespace, access.key), [0, access.agent, access.at]
+                    )
+                    entry[0] += access.count
+            raise
+        return len(accesses)
+
+
+class RunState:
+    """What the data store keeps for one run: its access tracker and operation log."""
+
+    def __init__(self, agent: str) -> None:
+        self.agent = agent
+        self.tracker = AccessTracker()
+        self.ops: list[dict[str, Any]] = []
+        self.dropped_ops = 0
+
+    def log(
+        self,
+        op: str,
+        namespace: str,
+        *,
+        key: str | None = None,
+        count: int | None = None,
+        found: bool | int | None = None,
+        value_json: str | None = None,
+    ) -> None:
+        """Append one entry to the run's operation log."""
+        if len(self.ops) >= MAX_LOGGED_OPS:
+            self.dropped_ops += 1
+            return
+        entry: dict[str, Any] = {"op": op, "namespace": namespace}
+        if key is not None:
+            entry["key"] = key
+        if count is not None:
+            entry["count"] = count
+        if found is not None:
+            entry["found"] = found
+        if value_json is not None:
+            entry["valuePreview"] = (
+                value_json if len(value_json) <= PREVIEW_CHARS
+                else value_json[: PREVIEW_CHARS - 1] + "…"
+            )
+        entry["agent"] = self.agent
+        entry["ts"] = utc_now()
+        self.ops.append(entry)
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        """The log, with a closing note when entries were dropped."""
+        if not self.dropped_ops:
+            return list(self.ops)
+        note = {"op": "log_truncated", "namespace": "", "count": self.dropped_ops,
+                "agent": self.agent, "ts": utc_now()}
+        return [*self.ops, note]

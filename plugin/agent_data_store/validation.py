@@ -1,0 +1,109 @@
+"""Checks on what agent code passes in: keys, namespaces, values and metadata.
+
+Everything is checked before anything is stored, so a bad call stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from agent_data_store.errors import InvalidKeyError, InvalidValueError, ValueTooLargeError
+
+MAX_KEY_LENGTH = 1024
+"""Longest key or namespace, in characters."""
+
+MAX_METADATA_BYTES = 64 * 1024
+"""Largest metadata dict, in bytes of JSON: metadata describes a value, it is not a second one."""
+
+
+def check_name(value: object, what: str) -> str:
+    """Return ``value`` if it is a usable key or namespace, else raise a clear error.
+
+    Any characters a user might type are allowed (``/``, ``:``, spaces, unicode); the string
+    must be non-empty, at most :data:`MAX_KEY_LENGTH` characters, and encodable as UTF-8.
+    """
+    if not isinstance(value, str):
+        raise InvalidKeyError(f"{what} must be a string, not {type(value).__name__}")
+    if not value:
+        raise InvalidKeyError(f"{what} must be a non-empty string")
+    if len(value) > MAX_KEY_LENGTH:
+        raise InvalidKeyError(
+            f"{what} is {len(value)} characters long; the limit is {MAX_KEY_LENGTH}"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidKeyError(f"{what} contains a character that is not valid unicode") from None
+    return value
+
+
+def check_keys(keys: object, what: str = "keys") -> list[str]:
+    """Return ``keys`` as a list of checked keys, refusing a bare string."""
+    if isinstance(keys, (str, bytes)) or not isinstance(keys, Iterable):
+        raise InvalidKeyError(f"{what} must be a list of strings, not {type(keys).__name__}")
+    return [check_name(key, "key") for key in keys]
+
+
+def _describe_unserialisable(value: Any, path: str) -> str | None:
+    """Return where and what the first non-JSON part of ``value`` is, or ``None``."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{path} is {value!r}, which JSON cannot hold"
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _describe_unserialisable(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path} has a key of type {type(key).__name__}; JSON keys are strings"
+            found = _describe_unserialisable(item, f"{path}[{key!r}]")
+            if found:
+                return found
+        return None
+    return f"{path} is a {type(value).__name__}, which is not JSON-serialisable"
+
+
+def to_json(value: Any, what: str = "value") -> str:
+    """Serialise ``value`` to JSON text, or raise :class:`InvalidValueError` naming the problem.
+
+    Only what survives a JSON round trip unchanged in meaning is accepted: dict keys must
+    be strings (JSON would silently turn ``1`` into ``"1"``), NaN and Infinity are refused.
+    """
+    try:
+        problem = _describe_unserialisable(value, what)
+    except RecursionError:
+        raise InvalidValueError(f"{what} is nested too deeply or refers to itself") from None
+    if problem:
+        raise InvalidValueError(problem)
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidValueError(f"{what} is not JSON-serialisable: {exc}") from None
+
+
+def check_size(value_json: str, limit: int, what: str = "value") -> None:
+    """Refuse JSON text larger than ``limit`` bytes (UTF-8)."""
+    size = len(value_json.encode("utf-8")) if len(value_json) * 4 > limit else len(value_json)
+    if size > limit:
+        raise ValueTooLargeError(
+            f"{what} is {size} bytes of JSON; the limit is {limit} bytes. Nothing was stored."
+        )
+
+
+def check_metadata(metadata: object) -> dict[str, Any] | None:
+    """Return a private, JSON-clean copy of ``metadata`` (a dict or ``None``)."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise InvalidValueError(f"metadata must be a dict or None, not {type(metadata).__name__}")
+    text = to_json(metadata, "metadata")
+    check_size(text, MAX_METADATA_BYTES, "metadata")
+    copied: dict[str, Any] = json.loads(text)
+    return copied
