@@ -59,16 +59,17 @@ StoreFactory = Callable[..., DataStoreHandle]
 def make_store(backend: Backend, store_config: StoreConfig) -> StoreFactory:
     """Build the agent-facing ``data_store`` for a user and agent, as the plugin does.
 
-    Returns handles whose run state is reachable as ``make_store.runs`` so tests can flush
-    access tracking the way the host does at the end of a run.
+    Each handle gets a run state of its own (or the ``run`` passed in); ``make_store.flush()``
+    writes the buffered access tracking of all of them, as the host does when runs end.
     """
     runs: list[RunState] = []
 
     def factory(user: str = "alice", agent: str = "agent-a", namespace: str = "default",
-                **config_overrides: object) -> DataStoreHandle:
+                run: RunState | None = None, **config_overrides: object) -> DataStoreHandle:
         config = store_config.model_copy(update=config_overrides)
-        run = RunState(agent)
-        runs.append(run)
+        if run is None:
+            run = RunState(agent)
+            runs.append(run)
         return agent_handle(DataStore(lambda: backend, config, user, agent, run, namespace))
 
     def flush() -> None:

@@ -13,6 +13,7 @@ from agent_data_store.errors import (
     ConfigurationError,
     DataStoreError,
     InvalidKeyError,
+    InvalidKeyTypeError,
     InvalidValueError,
     ValueTooLargeError,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "DataStoreError",
     "DataStorePlugin",
     "InvalidKeyError",
+    "InvalidKeyTypeError",
     "InvalidValueError",
     "Record",
     "RecordWrite",

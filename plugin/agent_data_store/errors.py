@@ -28,6 +28,10 @@ class InvalidKeyError(DataStoreError, ValueError):
     """A key or namespace is empty, too long or not a string."""
 
 
+class InvalidKeyTypeError(DataStoreError, TypeError):
+    """A key, namespace or list of keys is of the wrong type (e.g. a number)."""
+
+
 class InvalidValueError(DataStoreError, TypeError):
     """A value or metadata is not JSON-serialisable; nothing was stored."""
 

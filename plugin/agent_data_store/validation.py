@@ -10,7 +10,12 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from agent_data_store.errors import InvalidKeyError, InvalidValueError, ValueTooLargeError
+from agent_data_store.errors import (
+    InvalidKeyError,
+    InvalidKeyTypeError,
+    InvalidValueError,
+    ValueTooLargeError,
+)
 
 MAX_KEY_LENGTH = 1024
 """Longest key or namespace, in characters."""
@@ -26,7 +31,7 @@ def check_name(value: object, what: str) -> str:
     must be non-empty, at most :data:`MAX_KEY_LENGTH` characters, and encodable as UTF-8.
     """
     if not isinstance(value, str):
-        raise InvalidKeyError(f"{what} must be a string, not {type(value).__name__}")
+        raise InvalidKeyTypeError(f"{what} must be a string, not {type(value).__name__}")
     if not value:
         raise InvalidKeyError(f"{what} must be a non-empty string")
     if len(value) > MAX_KEY_LENGTH:
@@ -43,7 +48,7 @@ def check_name(value: object, what: str) -> str:
 def check_keys(keys: object, what: str = "keys") -> list[str]:
     """Return ``keys`` as a list of checked keys, refusing a bare string."""
     if isinstance(keys, (str, bytes)) or not isinstance(keys, Iterable):
-        raise InvalidKeyError(f"{what} must be a list of strings, not {type(keys).__name__}")
+        raise InvalidKeyTypeError(f"{what} must be a list of strings, not {type(keys).__name__}")
     return [check_name(key, "key") for key in keys]
 
 
