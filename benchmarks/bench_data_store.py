@@ -1,0 +1,220 @@
+"""Data store on the embedded SQLite default, through the sandbox, against raw ``sqlite3``.
+
+Each operation runs N times inside one sandboxed agent run and N times as hand-written
+``sqlite3`` calls doing the same reads and writes on an identical file, interleaved over
+several rounds; the table reports the median time per operation and the ratio. It also
+counts SQL statements per bulk operation and times ``list_namespaces`` at 1k and 100k records.
+
+    python benchmarks/bench_data_store.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from agent_data_store import DataStorePlugin, StoreConfig
+from agent_data_store.backends.sqlite import SqliteBackend
+from agent_data_store.records import Access, RecordWrite, utc_now
+from sandbox_host import ExecutionContext, SandboxHost
+
+USER, NAMESPACE = "bench-user", "bench"
+VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
+
+AGENTS = {
+    "get": """
+async def run(input_dict, tools):
+    for i in range(input_dict["n"]):
+        data_store.get("k" + str(i % 1000))
+    return {}
+""",
+    "set": """
+async def run(input_dict, tools):
+    value = input_dict["value"]
+    for i in range(input_dict["n"]):
+        data_store.set("w" + str(i), value)
+    return {}
+""",
+    "get_many(100)": """
+async def run(input_dict, tools):
+    keys = ["k" + str(i) for i in range(100)]
+    for i in range(input_dict["n"]):
+        data_store.get_many(keys)
+    return {}
+""",
+    "get_all(1000)": """
+async def run(input_dict, tools):
+    for i in range(input_dict["n"]):
+        data_store.get_all()
+    return {}
+""",
+}
+
+
+def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]:
+    """The same reads and writes, written directly against ``sqlite3``."""
+    select_one = ("SELECT value FROM agent_data_store "
+                  "WHERE userId = ? AND namespace = ? AND key = ?")
+    keys = [f"k{i}" for i in range(100)]
+    select_many = ("SELECT key, value FROM agent_data_store WHERE userId = ? AND namespace = ? "
+                   f"AND key IN ({','.join('?' * 100)})")
+    select_all = ("SELECT key, value FROM agent_data_store "
+                  "WHERE userId = ? AND namespace = ? ORDER BY key")
+    upsert = (
+        "INSERT INTO agent_data_store VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(userId, namespace, key) DO UPDATE SET value = excluded.value, "
+        "updatedAt = excluded.updatedAt, lastAccessedAt = excluded.lastAccessedAt, "
+        "lastAccessedByAgent = excluded.lastAccessedByAgent"
+    )
+
+    def get(n: int) -> None:
+        for i in range(n):
+            row = conn.execute(select_one, (USER, NAMESPACE, f"k{i % 1000}")).fetchone()
+            json.loads(row[0])
+
+    def set_(n: int) -> None:
+        for i in range(n):
+            now = utc_now()
+            text = json.dumps(VALUE)
+            conn.execute(upsert, (f"{USER}:{NAMESPACE}:w{i}", USER, NAMESPACE, f"w{i}", text,
+                                  "{}", "raw", "raw", 0, now, now, now))
+
+    def get_many(n: int) -> None:
+        for _ in range(n):
+            {k: json.loads(v) for k, v in conn.execute(select_many, (USER, NAMESPACE, *keys))}
+
+    def get_all(n: int) -> None:
+        for _ in range(n):
+            {k: json.loads(v) for k, v in conn.execute(select_all, (USER, NAMESPACE))}
+
+    return {"get": get, "set": set_, "get_many(100)": get_many, "get_all(1000)": get_all}
+
+
+def _populate(backend: SqliteBackend, records: int, namespaces: int = 1) -> None:
+    now = utc_now()
+    text = json.dumps(VALUE)
+    batch = []
+    for i in range(records):
+        namespace = NAMESPACE if namespaces == 1 else f"ns{i % namespaces}"
+        batch.append(RecordWrite(USER, namespace, f"k{i}", text, None, "seed", now))
+        if len(batch) == 5000:
+            backend.put_many(batch)
+            batch = []
+    backend.put_many(batch)
+
+
+def measure(quick: bool = False) -> dict[str, Any]:
+    """Run every measurement and return the figures."""
+    rounds = 3 if quick else 7
+    sizes = {"get": 200 if quick else 5000, "set": 50 if quick else 2000,
+             "get_many(100)": 5 if quick else 300, "get_all(1000)": 2 if quick else 60}
+    with tempfile.TemporaryDirectory() as tmp:
+        ours_path, raw_path = Path(tmp, "ours.db"), Path(tmp, "raw.db")
+        ours = SqliteBackend(ours_path)
+        SqliteBackend(raw_path).close()
+        for backend in (ours, SqliteBackend(raw_path)):
+            _populate(backend, 1000)
+        raw = sqlite3.connect(raw_path, isolation_level=None)
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        host = SandboxHost(plugins=[DataStorePlugin(StoreConfig(url=f"sqlite:///{ours_path}"),
+                                                    backend=ours)], load_entry_points=False)
+        context = ExecutionContext(user_id=USER, agent_name="bench")
+        raw_ops = raw_operations(raw)
+        rows = []
+        for name, source in AGENTS.items():
+            n = sizes[name]
+            ours_times, raw_times = [], []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                result = host.run_sync(source, input_dict={"n": n, "value": VALUE},
+                                       context=context)
+                ours_times.append((time.perf_counter() - start) / n)
+                assert result.error is None, result.error
+                start = time.perf_counter()
+                raw_ops[name](n)
+                raw_times.append((time.perf_counter() - start) / n)
+            ours_median, raw_median = statistics.median(ours_times), statistics.median(raw_times)
+            rows.append({"op": name, "ours_us": ours_median * 1e6, "raw_us": raw_median * 1e6,
+                         "ratio": ours_median / raw_median})
+        statements = count_statements(ours)
+        scaling = list_namespaces_scaling(Path(tmp), 1000, 10_000 if quick else 100_000)
+    return {"rows": rows, "statements": statements, "list_namespaces": scaling}
+
+
+def count_statements(backend: SqliteBackend) -> dict[str, int]:
+    """SQL statements each bulk operation executes (round trips to the SQLite engine)."""
+    conn = backend._connection()
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    keys = [f"k{i}" for i in range(100)]
+    text = json.dumps(VALUE)
+    now = utc_now()
+    counts: dict[str, int] = {}
+    operations: dict[str, Callable[[], object]] = {
+        "get_many(100)": lambda: backend.get_many(USER, NAMESPACE, keys),
+        "set_many(100)": lambda: backend.put_many(
+            [RecordWrite(USER, NAMESPACE, k, text, None, "b", now) for k in keys]),
+        "delete_many(100)": lambda: backend.delete_many(USER, NAMESPACE, keys),
+        "get_all page": lambda: next(iter(backend.iter_records(USER, NAMESPACE))),
+        "tracking of 1000 reads": lambda: backend.record_accesses(
+            [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(1000)]),
+    }
+    for name, operation in operations.items():
+        seen.clear()
+        operation()
+        # executemany re-runs one prepared statement per row; count distinct statements
+        # and transactions, which is what costs a round trip.
+        counts[name] = len({s.split(" VALUES")[0].split(" WHERE")[0] for s in seen}
+                           - {"BEGIN IMMEDIATE", "COMMIT"}) or 1
+        counts[name + " transactions"] = sum(s == "BEGIN IMMEDIATE" for s in seen)
+    conn.set_trace_callback(None)
+    return counts
+
+
+def list_namespaces_scaling(tmp: Path, small: int, large: int) -> dict[str, float]:
+    """Median ``list_namespaces`` time with ``small`` and ``large`` records in 10 namespaces."""
+    timings = {}
+    for size in (small, large):
+        backend = SqliteBackend(tmp / f"scale-{size}.db")
+        _populate(backend, size, namespaces=10)
+        samples = []
+        for _ in range(50):
+            start = time.perf_counter()
+            backend.list_namespaces(USER)
+            samples.append(time.perf_counter() - start)
+        timings[f"{size} records (us)"] = statistics.median(samples) * 1e6
+        backend.close()
+    values = list(timings.values())
+    timings["ratio"] = values[1] / values[0]
+    return timings
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Print the benchmark table; return the figures (used by the smoke test)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for smoke tests")
+    args = parser.parse_args(argv)
+    figures = measure(quick=args.quick)
+    print(f"{'operation':<16}{'sandbox+store':>16}{'raw sqlite3':>14}{'ratio':>8}")
+    for row in figures["rows"]:
+        print(f"{row['op']:<16}{row['ours_us']:>13.1f} us{row['raw_us']:>11.1f} us"
+              f"{row['ratio']:>7.2f}x")
+    print("\nstatements per bulk operation:")
+    for name, count in figures["statements"].items():
+        print(f"  {name:<36}{count}")
+    print("\nlist_namespaces:")
+    for name, value in figures["list_namespaces"].items():
+        print(f"  {name:<24}{value:.2f}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
