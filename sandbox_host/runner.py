@@ -112,7 +112,7 @@ class SandboxHost:
         printer = PrintCollector()
         compiled: CompiledAgent | None = None
         try:
-            self.plugin_manager.hook.sandbox_run_started(context=ctx)
+            self._start(ctx)
             compiled = self.compiler.compile(source)
             run_globals = self._build_globals(ctx, limits, printer)
             result.output = await self._execute(
@@ -150,7 +150,7 @@ class SandboxHost:
         owners: dict[str, str] = {}
         contributed: dict[str, Any] = {}
         for impl in self.plugin_manager.hook.sandbox_globals.get_hookimpls():
-            names = _call_impl(impl, context=context)
+            names = _call_plugin(impl, "sandbox_globals", context=context)
             if names is None:
                 continue
             if not isinstance(names, Mapping):
@@ -205,6 +205,10 @@ class SandboxHost:
             raise limits.exceeded
         return _json_result(output)
 
+    def _start(self, ctx: ExecutionContext) -> None:
+        for impl in self.plugin_manager.hook.sandbox_run_started.get_hookimpls():
+            _call_plugin(impl, "sandbox_run_started", context=ctx)
+
     def _finish(self, ctx: ExecutionContext, result: RunResult) -> None:
         for impl in self.plugin_manager.hook.sandbox_run_finished.get_hookimpls():
             try:
@@ -216,6 +220,15 @@ class SandboxHost:
 def _call_impl(impl: pluggy.HookImpl, **kwargs: Any) -> Any:
     # pluggy lets an implementation take a subset of the hook's arguments, by name.
     return impl.function(*(kwargs[name] for name in impl.argnames))
+
+
+def _call_plugin(impl: pluggy.HookImpl, hook_name: str, **kwargs: Any) -> Any:
+    try:
+        return _call_impl(impl, **kwargs)
+    except Exception as exc:
+        raise PluginError(
+            f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _agent_run_function(run_globals: dict[str, Any], compiled: CompiledAgent) -> Any:
