@@ -1,0 +1,174 @@
+"""``agent-data-store``: the operator's command line over any backend URL.
+
+This module only wires argparse to the commands in :mod:`~agent_data_store.admin.views`
+(read-only) and :mod:`~agent_data_store.admin.maintenance` (export, import, erase, indexes),
+opens the store, and turns errors into one-line messages and :class:`ExitCode` values.
+
+The store is ``--store URL``, else ``$AGENT_DATA_STORE_URL``, else the embedded SQLite
+default. Global options may come before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from agent_data_store.admin import maintenance, views
+from agent_data_store.admin.exit_codes import ExitCode
+from agent_data_store.admin.render import Output
+from agent_data_store.admin.session import Session
+from agent_data_store.backends import open_backend
+from agent_data_store.config import StoreConfig, redact_url
+from agent_data_store.errors import ConfigurationError, DataStoreError
+
+Command = Callable[[argparse.Namespace, Session], ExitCode]
+
+EPILOG = """\
+exit codes: 0 ok; 1 operation failed (backend error, record not found, import conflicts or
+invalid lines); 2 usage error (bad arguments or store URL); 3 destructive command not
+confirmed (no --yes and no terminal, or declined at the prompt); 130 interrupted.
+"""
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    # On the subcommands the defaults are suppressed, so an option given before the
+    # command is not reset by the subcommand's own parser.
+    default = argparse.SUPPRESS
+    parser.add_argument(
+        "--store", metavar="URL", default=None if top_level else default,
+        help="backend URL (default: $AGENT_DATA_STORE_URL, else the embedded SQLite file)",
+    )
+    parser.add_argument(
+        "--table", metavar="NAME", default=None if top_level else default,
+        help="collection/table name (default: agent_data_store)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", default=False if top_level else default,
+        help="print results as JSON for scripts",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``agent-data-store`` with every command."""
+    parser = argparse.ArgumentParser(
+        prog="agent-data-store",
+        description="Inspect, export, import, erase and maintain the agent data store.",
+        epilog=EPILOG,
+    )
+    _global_options(parser, top_level=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, run: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        _global_options(sub, top_level=False)
+        sub.set_defaults(run=run)
+        return sub
+
+    def filters(sub: argparse.ArgumentParser, *, limit: bool = True) -> None:
+        sub.add_argument("--user", metavar="U", help="only this user's records")
+        sub.add_argument("--namespace", metavar="N", help="only this namespace")
+        if limit:
+            sub.add_argument("--limit", type=_positive, default=10, metavar="N",
+                             help="how many rows (default 10)")
+
+    sub = command("stats", views.stats, "records, users, namespaces and bytes")
+    sub.add_argument("--user", metavar="U", help="only this user's records")
+    command("users", views.users, "users with record counts")
+    sub = command("namespaces", views.namespaces, "a user's namespaces with counts and agents")
+    sub.add_argument("--user", metavar="U", required=True)
+    sub = command("keys", views.keys, "the keys of a namespace")
+    sub.add_argument("--user", metavar="U", required=True)
+    sub.add_argument("--namespace", metavar="N", required=True)
+    sub.add_argument("--prefix", metavar="P", help="only keys starting with P")
+    sub = command("show", views.show, "one record in full")
+    sub.add_argument("--user", metavar="U", required=True)
+    sub.add_argument("--namespace", metavar="N", required=True)
+    sub.add_argument("key", metavar="KEY")
+
+    sub = command("export", maintenance.export, "write records as JSON Lines")
+    filters(sub, limit=False)
+    sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    sub = command("import", maintenance.import_, "read records from a JSON Lines dump")
+    sub.add_argument("file", metavar="FILE", help="the dump, or - for stdin")
+    sub.add_argument("--overwrite", action="store_true",
+                     help="replace records that already exist (default: report them)")
+    sub.add_argument("--batch-size", type=_positive, metavar="N",
+                     help="records per bulk write (default: the store's page size)")
+    sub = command("erase-user", maintenance.erase_user, "delete all data of a user")
+    sub.add_argument("user", metavar="U")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub = command("clear-namespace", maintenance.clear_namespace,
+                  "delete every record of one of a user's namespaces")
+    sub.add_argument("--user", metavar="U", required=True)
+    sub.add_argument("namespace", metavar="N")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    filters(command("top-accessed", views.top_accessed, "the most-read records"))
+    filters(command("largest", views.largest, "the records with the largest values"))
+    sub = command("recent", views.recent, "the most recently accessed records")
+    filters(sub)
+    sub.add_argument("--by-agent", action="store_true", help="one row per agent")
+    sub.add_argument("--agent", metavar="A", help="only records last accessed by agent A")
+    command("ensure-indexes", maintenance.ensure_indexes,
+            "create the backend's indexes if missing and list them")
+    return parser
+
+
+def store_config(args: argparse.Namespace) -> StoreConfig:
+    """The store the command line names: ``--store``, else the environment, else the default."""
+    overrides: dict[str, object] = {}
+    if args.store:
+        overrides["url"] = args.store
+    if args.table:
+        overrides["table"] = args.table
+    return StoreConfig.from_env(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``agent-data-store`` with ``argv`` (default: the process arguments)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help and on usage errors
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    out = Output(json_mode=args.json)
+    try:
+        config = store_config(args)
+        backend = open_backend(config)
+    except ConfigurationError as exc:
+        out.error(str(exc))
+        return ExitCode.USAGE
+    except DataStoreError as exc:
+        out.error(f"{exc} (store {redact_url(config.url)})")
+        return ExitCode.FAILED
+    run: Command = args.run
+    try:
+        return run(args, Session(backend, config, out))
+    except DataStoreError as exc:
+        out.error(f"{exc} (store {redact_url(config.url)})")
+        return ExitCode.FAILED
+    except BrokenPipeError:
+        # The reader went away (e.g. ``| head``); stop quietly without a second error
+        # when Python flushes stdout at exit.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return ExitCode.FAILED
+    except OSError as exc:
+        out.error(f"{exc.filename or 'I/O'}: {exc.strerror or exc}")
+        return ExitCode.FAILED
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        return ExitCode.INTERRUPTED
+    finally:
+        backend.close()
