@@ -25,7 +25,7 @@ from agent_data_store.backends.sqlite import SqliteBackend
 from agent_data_store.records import Access, RecordWrite, utc_now
 from sandbox_host import ExecutionContext, SandboxHost
 
-USER, NAMESPACE = "bench-user", "bench"
+USER, NAMESPACE = "bench-user", "default"
 VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
 
 AGENTS = {

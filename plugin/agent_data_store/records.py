@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
+_last_now: tuple[int, str] = (-1, "")
+
 
 def utc_now() -> str:
     """Return the current time as an ISO 8601 UTC timestamp, e.g. ``2026-02-01T10:30:00Z``."""
-    return datetime.now(UTC).strftime(TIMESTAMP_FORMAT)
+    global _last_now
+    seconds = int(time.time())
+    cached = _last_now
+    if cached[0] == seconds:
+        return cached[1]
+    # Formatting costs more than a database read; timestamps have one-second resolution,
+    # so format each second once.
+    text = time.strftime(TIMESTAMP_FORMAT, time.gmtime(seconds))
+    _last_now = (seconds, text)
+    return text
 
 
 def encode_key(key: str) -> str:
@@ -39,12 +50,14 @@ def document_id(user_id: str, namespace: str, key: str) -> str:
     return f"{user_id}:{namespace}:{encode_key(key)}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Record:
     """One stored key of one user's namespace, in the shape of the storage layout.
 
     ``value_json`` is the value's JSON text: it is what was validated and size-checked, and
-    decoding it gives every reader its own copy.
+    decoding it gives every reader its own copy. Treat records as values: derive changed
+    ones with :func:`dataclasses.replace` (not frozen only because frozen dataclasses are
+    several times slower to build, and every read builds one).
     """
 
     user_id: str
@@ -139,6 +152,11 @@ class Access:
         return document_id(self.user_id, self.namespace, self.key)
 
 
+OVERWRITTEN_FIELDS = ("value", "metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt")
+"""Storage fields an overwrite changes (``metadata`` by :func:`merge_metadata`); every other
+field keeps its stored value. Backends that upsert server-side build their update from this."""
+
+
 def apply_write(existing: Record | None, write: RecordWrite) -> Record:
     """Return the record after ``write``: a create, or an overwrite of ``existing``.
 
@@ -176,6 +194,12 @@ def merge_metadata(old: dict[str, Any], new: dict[str, Any] | None) -> dict[str,
     if not new:
         return dict(old)
     return {**old, **new}
+
+
+def merge_metadata_json(old: str, new: str) -> str:
+    """:func:`merge_metadata` on JSON text, for backends that merge inside the database."""
+    merged = merge_metadata(json.loads(old), json.loads(new))
+    return json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
 
 
 def apply_access(existing: Record, access: Access) -> Record:

@@ -72,7 +72,8 @@ class DataStore:
         if record is None:
             self._run.log("get", self._namespace, key=key, found=False)
             return default
-        self._track([key])
+        if self._config.tracking:
+            self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
         self._run.log("get", self._namespace, key=key, found=True, value_json=record.value_json)
         return record.value
 

@@ -30,6 +30,9 @@ def check_name(value: object, what: str) -> str:
     Any characters a user might type are allowed (``/``, ``:``, spaces, unicode); the string
     must be non-empty, at most :data:`MAX_KEY_LENGTH` characters, and encodable as UTF-8.
     """
+    # Fast path for the common case: every key of every call passes through here.
+    if type(value) is str and 0 < len(value) <= MAX_KEY_LENGTH and value.isascii():
+        return value
     if not isinstance(value, str):
         raise InvalidKeyTypeError(f"{what} must be a string, not {type(value).__name__}")
     if not value:
@@ -52,27 +55,41 @@ def check_keys(keys: object, what: str = "keys") -> list[str]:
     return [check_name(key, "key") for key in keys]
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _describe_unserialisable(value: Any, path: str) -> str | None:
-    """Return where and what the first non-JSON part of ``value`` is, or ``None``."""
-    if value is None or isinstance(value, (bool, int, str)):
+    """Return where and what the first non-JSON part of ``value`` is, or ``None``.
+
+    Exact-type checks come first because this walks every stored value: most members
+    are plain scalars, and a set lookup on their type is the cheapest way to pass them.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return None
+    if kind is float:
+        return None if math.isfinite(value) else f"{path} is {value!r}, which JSON cannot hold"
+    if kind is dict or (kind is not list and isinstance(value, dict)):
+        for key, item in value.items():
+            if type(key) is not str:
+                return f"{path} has a key of type {type(key).__name__}; JSON keys are strings"
+            if type(item) not in _SCALARS:
+                found = _describe_unserialisable(item, f"{path}[{key!r}]")
+                if found:
+                    return found
+        return None
+    if kind is list or isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            if type(item) not in _SCALARS:
+                found = _describe_unserialisable(item, f"{path}[{index}]")
+                if found:
+                    return found
+        return None
+    if isinstance(value, (str, int)):
         return None
     if isinstance(value, float):
-        return None if math.isfinite(value) else f"{path} is {value!r}, which JSON cannot hold"
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _describe_unserialisable(item, f"{path}[{index}]")
-            if found:
-                return found
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"{path} has a key of type {type(key).__name__}; JSON keys are strings"
-            found = _describe_unserialisable(item, f"{path}[{key!r}]")
-            if found:
-                return found
-        return None
-    return f"{path} is a {type(value).__name__}, which is not JSON-serialisable"
+        return _describe_unserialisable(float(value), path)
+    return f"{path} is a {kind.__name__}, which is not JSON-serialisable"
 
 
 def to_json(value: Any, what: str = "value") -> str:

@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from agent_data_store.backends.base import Backend
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
-from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
+from agent_data_store.records import (
+    OVERWRITTEN_FIELDS,
+    Access,
+    Record,
+    RecordWrite,
+    apply_write,
+    document_id,
+    merge_metadata_json,
+)
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
@@ -53,17 +61,9 @@ def prefix_upper_bound(prefix: str) -> str | None:
 
 def _row_to_record(row: sqlite3.Row) -> Record:
     return Record(
-        user_id=row[1],
-        namespace=row[2],
-        key=row[3],
-        value_json=row[4],
-        metadata=json.loads(row[5]),
-        created_by_agent=row[6],
-        last_accessed_by_agent=row[7],
-        access_count=row[8],
-        created_at=row[9],
-        updated_at=row[10],
-        last_accessed_at=row[11],
+        row[1], row[2], row[3], row[4],
+        {} if row[5] == "{}" else json.loads(row[5]),
+        row[6], row[7], row[8], row[9], row[10], row[11],
     )
 
 
@@ -105,6 +105,19 @@ class SqliteBackend(Backend):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._select_one = (
+            f"SELECT {COLUMNS} FROM {table} WHERE userId = ? AND namespace = ? AND key = ?"
+        )
+        updates = ", ".join(
+            "metadata = CASE WHEN excluded.metadata = '{}' THEN metadata "
+            "ELSE merge_metadata_json(metadata, excluded.metadata) END"
+            if field == "metadata" else f"{field} = excluded.{field}"
+            for field in OVERWRITTEN_FIELDS
+        )
+        self._upsert = (
+            f"INSERT INTO {table} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            f"ON CONFLICT (userId, namespace, key) DO UPDATE SET {updates}"
+        )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -134,6 +147,9 @@ class SqliteBackend(Backend):
                 )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                conn.create_function(
+                    "merge_metadata_json", 2, merge_metadata_json, deterministic=True
+                )
             except sqlite3.Error as exc:
                 raise BackendUnavailableError(
                     f"cannot open the SQLite database {self.path}: {exc}"
@@ -143,19 +159,20 @@ class SqliteBackend(Backend):
                 self._connections.append(conn)
         return conn
 
+    def _translate(self, exc: sqlite3.Error) -> BackendError | BackendUnavailableError:
+        message = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message):
+            return BackendUnavailableError(
+                f"the SQLite database {self.path} stayed locked for {self._timeout_s} s"
+            )
+        return BackendError(f"SQLite error on {self.path}: {message}")
+
     @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except sqlite3.OperationalError as exc:
-            message = str(exc)
-            if "locked" in message or "busy" in message:
-                raise BackendUnavailableError(
-                    f"the SQLite database {self.path} stayed locked for {self._timeout_s} s"
-                ) from None
-            raise BackendError(f"SQLite error on {self.path}: {message}") from None
         except sqlite3.Error as exc:
-            raise BackendError(f"SQLite error on {self.path}: {exc}") from None
+            raise self._translate(exc) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -171,8 +188,10 @@ class SqliteBackend(Backend):
             conn.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        with self._errors():
+        try:
             return self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
 
     # -- records -------------------------------------------------------------------------
 
@@ -193,33 +212,38 @@ class SqliteBackend(Backend):
                 found[row[3]] = _row_to_record(row)
         return found
 
+    def get(self, user_id: str, namespace: str, key: str) -> Record | None:
+        """Return one record: one primary-key lookup."""
+        try:
+            row = self._connection().execute(self._select_one, (user_id, namespace, key)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        return None if row is None else _row_to_record(row)
+
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """Return existing records of ``keys``: one ``SELECT … IN`` per 500 keys."""
         with self._errors():
             return self._select_keys(self._connection(), user_id, namespace, keys)
 
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
-        """Read the existing records and write the merged ones in one transaction."""
+        """Upsert every write in one statement (one transaction for several).
+
+        A new key gets the created record of :func:`apply_write`; an existing one changes
+        only :data:`OVERWRITTEN_FIELDS`, metadata merged inside SQLite by
+        :func:`merge_metadata_json`. Nothing is read first, so a concurrent access-count
+        increment cannot be overwritten with a stale count.
+        """
         if not writes:
             return
-        groups: dict[tuple[str, str], list[str]] = {}
-        for write in writes:
-            groups.setdefault((write.user_id, write.namespace), []).append(write.key)
+        rows = [_record_to_row(apply_write(None, write)) for write in writes]
+        if len(rows) == 1:
+            try:
+                self._connection().execute(self._upsert, rows[0])
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from None
+            return
         with self._transaction() as conn:
-            existing: dict[str, Record] = {}
-            for (user_id, namespace), keys in groups.items():
-                for record in self._select_keys(conn, user_id, namespace, keys).values():
-                    existing[record.id] = record
-            rows = []
-            for write in writes:
-                record = apply_write(existing.get(write.id), write)
-                existing[write.id] = record
-                rows.append(_record_to_row(record))
-            conn.executemany(
-                f"INSERT OR REPLACE INTO {self.table} ({COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            conn.executemany(self._upsert, rows)
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
         """Delete ``keys`` with one ``DELETE … IN`` per 500 keys, in one transaction."""
