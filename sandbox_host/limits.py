@@ -42,6 +42,11 @@ class RecursionLimitExceeded(RecursionError):
     """Agent functions nested deeper than the run's recursion bound."""
 
 
+def _raising(exc: BaseException) -> Iterator[None]:
+    raise exc
+    yield  # unreachable; makes this a generator, raising on its first next()
+
+
 def stack_depth() -> int:
     """Return the number of frames on the current thread's stack."""
     depth = 0
@@ -104,7 +109,13 @@ class RunLimits:
             raise self.deadline_error()
 
     def _next_batch(self, _: object) -> Iterator[None]:
-        self.check()
+        # Must not raise itself: ``chain`` drops its source for good when the source raises,
+        # and every later tick would be a bare StopIteration. An exhausted or failed batch
+        # is just replaced, so raising from inside the batch repeats on every tick.
+        try:
+            self.check()
+        except ExecutionTimeout as exc:
+            return _raising(exc)
         self.operations += CHECK_EVERY
         return itertools.repeat(None, CHECK_EVERY)
 

@@ -187,15 +187,20 @@ class SandboxHost:
         tools: dict[str, Any] | None,
     ) -> dict[str, Any]:
         limits.start_depth_count()
-        exec(compiled.code, run_globals)
-        run = _agent_run_function(run_globals, compiled)
         timeout = asyncio.timeout(limits.remaining_s())
         try:
+            exec(compiled.code, run_globals)
+            run = _agent_run_function(run_globals, compiled)
             async with timeout:
                 output = await run(input_dict, {} if tools is None else tools)
         except TimeoutError as exc:
             if timeout.expired():
                 raise limits.deadline_error() from exc
+            raise
+        except (Exception, ExecutionTimeout) as exc:
+            if limits.exceeded is not None and exc is not limits.exceeded:
+                # The agent caught the timeout and raised something else instead.
+                raise limits.exceeded from exc
             raise
         if timeout.expired():
             # The agent swallowed the cancellation and returned anyway.

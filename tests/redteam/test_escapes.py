@@ -1,0 +1,374 @@
+"""Red team: agent code tries to leave the sandbox. Every attempt must fail; each says how.
+
+Each parametrised case is one distinct attempt: ``(agent statements, error type, text the
+error message must contain)``. ``CompileError`` means the policy refused the code before
+it ran; anything else is the guard or facade that stopped it at run time.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from collections.abc import Callable
+
+import pytest
+
+from sandbox_host import RunError, RunResult
+
+pytestmark = pytest.mark.redteam
+
+Attempt = Callable[..., RunError]
+
+
+def agent(body: str, imports: str = "") -> str:
+    """Agent source: ``imports`` at module level, ``body`` inside ``run``."""
+    run = "async def run(input_dict, tools):\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    return textwrap.dedent(imports) + "\n" + run
+
+
+ESCAPES = {
+    # --- frames of generators, coroutines, async generators -------------------------
+    "generator frame by attribute": (
+        "def g():\n    yield 1\nreturn g().gi_frame",
+        "CompileError",
+        '"gi_frame" is a restricted name',
+    ),
+    "generator frame by getattr": (
+        "def g():\n    yield 1\nreturn getattr(g(), 'gi_' + 'frame')",
+        "AttributeError",
+        '"gi_frame" is a restricted attribute name',
+    ),
+    "coroutine frame by getattr": (
+        "async def c():\n    pass\nco = c()\ntry:\n    return getattr(co, 'cr_frame')\n"
+        "finally:\n    co.close()",
+        "AttributeError",
+        '"cr_frame" is a restricted attribute name',
+    ),
+    "async generator frame": (
+        "async def ag():\n    yield 1\nreturn ag().ag_frame",
+        "CompileError",
+        '"ag_frame" is a restricted name',
+    ),
+    "async generator ag_running missed by RestrictedPython": (
+        "async def ag():\n    yield 1\nreturn getattr(ag(), 'ag_running')",
+        "AttributeError",
+        '"ag_running" is a restricted attribute name',
+    ),
+    "async generator awaited object": (
+        "async def ag():\n    yield 1\nreturn getattr(ag(), 'ag_await')",
+        "AttributeError",
+        '"ag_await" is a restricted attribute name',
+    ),
+    # --- tracebacks -------------------------------------------------------------------
+    "traceback attribute of a caught exception": (
+        "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    return e.__traceback__",
+        "CompileError",
+        '"__traceback__" is an invalid attribute name',
+    ),
+    "traceback frame by getattr": (
+        "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    return getattr(e, '__traceback__')",
+        "AttributeError",
+        "starts with",
+    ),
+    "frame of a traceback by getattr": (
+        "return getattr(None, 'tb_frame')",
+        "AttributeError",
+        '"tb_frame" is a restricted attribute name',
+    ),
+    # --- str.format and friends ------------------------------------------------------
+    "str.format reaching a dunder": (
+        "return '{0.__class__.__mro__}'.format(1)",
+        "AttributeError",
+        '"__class__" is an invalid attribute name',
+    ),
+    "str.format_map reaching a dunder": (
+        "return '{x.__class__}'.format_map({'x': 1})",
+        "AttributeError",
+        '"__class__" is an invalid attribute name',
+    ),
+    "unbound str.format reaching globals": (
+        "def f():\n    pass\nreturn str.format('{0.__globals__}', f)",
+        "AttributeError",
+        '"__globals__" is an invalid attribute name',
+    ),
+    "nested format spec reaching a dunder": (
+        "return '{0:{1.__class__}}'.format(1, 2)",
+        "AttributeError",
+        '"__class__" is an invalid attribute name',
+    ),
+    "str.format through super() of a str subclass": (
+        "class S(str):\n    def leak(self):\n        return super().format(1)\n"
+        "return S('{0.__class__}').leak()",
+        "AttributeError",
+        '"__class__" is an invalid attribute name',
+    ),
+    "string.Formatter": (
+        "import string\nreturn string.Formatter().format('{0.__class__}', 1)",
+        "AttributeError",
+        "has no attribute 'Formatter'",
+    ),
+    # --- exceptions holding host objects ---------------------------------------------
+    "AttributeError.obj": (
+        "try:\n    tools.nothing_here\nexcept AttributeError as e:\n    return e.obj",
+        "AttributeError",
+        '"obj" of exceptions is not available',
+    ),
+    # --- dunders and underscores through getattr, type, subclassing ------------------
+    "dunder through getattr": (
+        "return getattr(1, '__class__')",
+        "AttributeError",
+        "starts with",
+    ),
+    "subclasses of object through getattr": (
+        "return getattr(object, '__subclasses__')()",
+        "AttributeError",
+        "starts with",
+    ),
+    "type() builtin": ("return type(1)", "NameError", "'type' is not defined"),
+    "mro of an agent class": (
+        "class A:\n    pass\nreturn getattr(A, 'mro')()",
+        "AttributeError",
+        '"mro" is a restricted attribute name',
+    ),
+    "metaclass keyword": (
+        "class A(metaclass=object):\n    pass",
+        "CompileError",
+        'keyword argument "metaclass" is not allowed',
+    ),
+    "dunder method name used as a variable": (
+        "__class__ = 1",
+        "CompileError",
+        "starts with",
+    ),
+    "private facade internals": (
+        "import json\nreturn getattr(json, '_members')",
+        "AttributeError",
+        "starts with",
+    ),
+    # --- imports ----------------------------------------------------------------------
+    "import os": ("import os", "ImportError", "'os' is not available in the sandbox"),
+    "import sys": ("import sys", "ImportError", "'sys' is not available in the sandbox"),
+    "import subprocess": (
+        "import subprocess",
+        "ImportError",
+        "'subprocess' is not available in the sandbox",
+    ),
+    "__import__ by name": ("return __import__('os')", "CompileError", "starts with"),
+    "builtins module": ("import builtins", "CompileError", '"builtins" is a reserved name'),
+    "importlib": ("import importlib", "ImportError", "'importlib' is not available"),
+    "submodule of an allowed package": (
+        "import collections.abc",
+        "ImportError",
+        "'collections.abc' is not available",
+    ),
+    "from-import falling back to sys.modules": (
+        "from json import decoder",
+        "ImportError",
+        "cannot import name 'decoder'",
+    ),
+    "relative import": ("from . import json", "ImportError", "relative imports"),
+    "json.codecs": ("import json\nreturn json.codecs", "AttributeError", "no attribute 'codecs'"),
+    "re.enum.sys": ("import re\nreturn re.enum.sys", "AttributeError", "no attribute 'enum'"),
+    "module reached through a function's globals": (
+        "import json\nreturn getattr(json.loads, '__globals__')",
+        "AttributeError",
+        "starts with",
+    ),
+    "asyncio event loop": (
+        "import asyncio\nreturn asyncio.get_running_loop()",
+        "AttributeError",
+        "no attribute 'get_running_loop'",
+    ),
+    "asyncio subprocess": (
+        "import asyncio\nawait asyncio.create_subprocess_exec('id')",
+        "AttributeError",
+        "no attribute 'create_subprocess_exec'",
+    ),
+    "asyncio thread": (
+        "import asyncio\nawait asyncio.to_thread(print)",
+        "AttributeError",
+        "no attribute 'to_thread'",
+    ),
+    "loop of an awaitable the asyncio facade returns": (
+        "import asyncio\nco = asyncio.sleep(0)\ntry:\n    return getattr(co, 'get_loop')\n"
+        "finally:\n    co.close()",
+        "AttributeError",
+        '"get_loop" is a restricted attribute name',
+    ),
+    "functools helper that writes onto its argument": (
+        "import functools\nreturn functools.update_wrapper",
+        "AttributeError",
+        "no attribute 'update_wrapper'",
+    ),
+    # --- dangerous builtins -----------------------------------------------------------
+    "open": ("return open('/etc/passwd').read()", "NameError", "'open' is not defined"),
+    "eval": ("return eval('1')", "CompileError", "Eval calls are not allowed"),
+    "exec": ("exec('x = 1')", "CompileError", "Exec calls are not allowed"),
+    "eval under another name": ("e = eval\nreturn e('1')", "NameError", "'eval' is not defined"),
+    "compile": ("compile('1', 'f', 'eval')", "NameError", "'compile' is not defined"),
+    "globals": ("return globals()", "NameError", "'globals' is not defined"),
+    "vars": ("return vars()", "NameError", "'vars' is not defined"),
+    "dir": ("return dir()", "NameError", "'dir' is not defined"),
+    "builtins dict": ("return __builtins__", "CompileError", "starts with"),
+    # --- writes to shared objects -----------------------------------------------------
+    "patching a facade": (
+        "import json\njson.loads = None",
+        "TypeError",
+        "cannot modify 'ModuleFacade' objects",
+    ),
+    "patching a facade with setattr": (
+        "import json\nsetattr(json, 'loads', None)",
+        "TypeError",
+        "cannot modify 'ModuleFacade' objects",
+    ),
+    "patching a class reached through a facade": (
+        "import collections\ncollections.Counter.most_common = None",
+        "TypeError",
+        "cannot modify 'type' objects",
+    ),
+    "patching a host function": (
+        "import json\njson.loads.cache = {}",
+        "TypeError",
+        "cannot modify 'function' objects",
+    ),
+    # --- names of the guards ----------------------------------------------------------
+    "positional-only parameter named like a guard": (
+        "def f(_getattr_, /):\n    return _getattr_",
+        "CompileError",
+        '"_getattr_" is an invalid variable name',
+    ),
+    "keyword-only parameter named like a guard": (
+        "def f(*, _write_):\n    return 1",
+        "CompileError",
+        '"_write_" is an invalid variable name',
+    ),
+    "lambda parameter named like a guard": (
+        "f = lambda _tick_: 1",
+        "CompileError",
+        '"_tick_" is an invalid variable name',
+    ),
+    "except*": (
+        "try:\n    pass\nexcept* ValueError:\n    pass",
+        "CompileError",
+        "TryStar statements are not allowed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "error_type", "message"), ESCAPES.values(), ids=ESCAPES.keys())
+def test_escape_attempt_fails(attempt: Attempt, body: str, error_type: str, message: str) -> None:
+    error = attempt(agent(body))
+    assert error.type == error_type, error
+    assert message in error.message, error
+
+
+def test_there_are_at_least_25_distinct_attempts() -> None:
+    assert len(ESCAPES) >= 25
+
+
+def test_patching_a_facade_is_not_seen_by_a_second_run(
+    sandbox_run: Callable[..., RunResult],
+) -> None:
+    patch = agent(
+        """
+        try:
+            json.dumps = lambda value: "patched"
+        except TypeError:
+            pass
+        try:
+            setattr(json, "dumps", lambda value: "patched")
+        except TypeError:
+            pass
+        return {"first": json.dumps(1)}
+        """,
+        imports="import json",
+    )
+    observe = agent('return {"second": json.dumps(1)}', imports="import json")
+    assert sandbox_run(patch).output == {"first": "1"}
+    assert sandbox_run(observe).output == {"second": "1"}
+
+
+def test_seeding_random_in_one_run_does_not_steer_another(
+    sandbox_run: Callable[..., RunResult],
+) -> None:
+    seeded = agent("random.seed(7)\nreturn {'x': random.random()}", imports="import random")
+    unseeded = agent("return {'x': random.random()}", imports="import random")
+    seeded_value = sandbox_run(seeded).output
+    after = [sandbox_run(unseeded).output for _ in range(3)]
+    assert seeded_value not in after
+
+
+def test_infinite_loop_is_stopped(attempt: Attempt) -> None:
+    started = time.monotonic()
+    error = attempt(agent("while True:\n    pass"), timeout_s=0.3)
+    assert time.monotonic() - started < 2
+    assert (error.type, error.source_line) == ("ExecutionTimeout", "while True:")
+
+
+def test_infinite_loop_that_swallows_the_timeout_is_stopped(attempt: Attempt) -> None:
+    source = agent(
+        """
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:
+                pass
+        """
+    )
+    started = time.monotonic()
+    error = attempt(source, timeout_s=0.3)
+    assert time.monotonic() - started < 2
+    assert error.type == "ExecutionTimeout"
+
+
+def test_blocking_sleep_stops_at_the_deadline(attempt: Attempt) -> None:
+    started = time.monotonic()
+    error = attempt(agent("time.sleep(3600)", imports="import time"), timeout_s=0.3)
+    assert time.monotonic() - started < 2
+    assert error.type == "ExecutionTimeout"
+
+
+def test_swallowing_cancellation_at_the_deadline_does_not_keep_the_run_alive(
+    attempt: Attempt,
+) -> None:
+    source = agent(
+        """
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except BaseException:
+                pass
+        """,
+        imports="import asyncio",
+    )
+    started = time.monotonic()
+    error = attempt(source, timeout_s=0.3)
+    assert time.monotonic() - started < 2
+    assert error.type == "ExecutionTimeout"
+
+
+def test_huge_recursion_is_stopped(attempt: Attempt) -> None:
+    error = attempt(agent("def f(n):\n    return f(n + 1)\nreturn f(0)"))
+    assert error.type == "RecursionLimitExceeded"
+
+
+def test_recursion_through_lambdas_is_stopped(attempt: Attempt) -> None:
+    error = attempt(agent("f = lambda g, n: g(g, n + 1)\nreturn f(f, 0)"))
+    assert error.type == "RecursionLimitExceeded"
+
+
+def test_returning_an_agent_object_gives_the_host_only_plain_data(
+    sandbox_run: Callable[..., RunResult],
+) -> None:
+    source = agent(
+        """
+        class Sneaky(dict):
+            def __eq__(self, other):
+                return True
+        return Sneaky(a=1)
+        """
+    )
+    output = sandbox_run(source).output
+    assert type(output) is dict
+    assert output == {"a": 1}
