@@ -13,18 +13,16 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from sandbox_host.hookspecs import hookimpl
-
 from agent_data_store.backends import open_backend
 from agent_data_store.config import StoreConfig
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
+from sandbox_host.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from agent_data_store.backends.base import Backend
     from sandbox_host.context import ExecutionContext
     from sandbox_host.result import RunResult
-
-    from agent_data_store.backends.base import Backend
 
 log = logging.getLogger(__name__)
 

@@ -60,10 +60,14 @@ class DataStore:
         if self._config.tracking and keys:
             self._run.tracker.record(self._user_id, self._namespace, keys, self._agent)
 
-    def _write(self, key: str, value: Any, metadata: dict[str, Any] | None, at: str) -> RecordWrite:
+    def _write(
+        self, key: str, value: Any, metadata: dict[str, Any] | None, at: str
+    ) -> RecordWrite:
         value_json = to_json(value)
         check_size(value_json, self._config.max_value_bytes)
-        return RecordWrite(self._user_id, self._namespace, key, value_json, metadata, self._agent, at)
+        return RecordWrite(
+            self._user_id, self._namespace, key, value_json, metadata, self._agent, at
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         """Return the value of ``key`` (a fresh copy), or ``default`` if it does not exist."""
@@ -94,7 +98,9 @@ class DataStore:
     def delete_many(self, keys: list[str]) -> int:
         """Delete ``keys`` in one bulk call; return how many existed."""
         checked = check_keys(keys)
-        deleted = self._backend().delete_many(self._user_id, self._namespace, checked) if checked else 0
+        deleted = (
+            self._backend().delete_many(self._user_id, self._namespace, checked) if checked else 0
+        )
         self._run.log("delete_many", self._namespace, count=len(checked), found=deleted)
         return deleted
 
@@ -146,7 +152,9 @@ class DataStore:
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         """Return key → value for the ``keys`` that exist, in one bulk call."""
         checked = check_keys(keys)
-        records = self._backend().get_many(self._user_id, self._namespace, checked) if checked else {}
+        records = (
+            self._backend().get_many(self._user_id, self._namespace, checked) if checked else {}
+        )
         result = {key: records[key].value for key in dict.fromkeys(checked) if key in records}
         self._track(list(result))
         self._run.log("get_many", self._namespace, count=len(checked), found=len(result))

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from agent_data_store import StoreConfig, open_backend
 from agent_data_store.backends.sqlite import SqliteBackend, prefix_upper_bound
 from agent_data_store.records import Access, RecordWrite

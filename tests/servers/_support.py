@@ -6,6 +6,7 @@ missing prerequisite skips the tests with a message that says how to enable them
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -93,8 +94,6 @@ class ServerProcess:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait(timeout=10)

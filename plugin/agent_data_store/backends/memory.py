@@ -116,7 +116,8 @@ class MemoryBackend(Backend):
     def list_namespaces(self, user_id: str) -> list[str]:
         """Return the user's non-empty namespaces."""
         with self._tables.lock:
-            return sorted(ns for ns, records in self._tables.users.get(user_id, {}).items() if records)
+            namespaces = self._tables.users.get(user_id, {})
+            return sorted(ns for ns, records in namespaces.items() if records)
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
         """Delete the whole namespace."""
