@@ -1,0 +1,26 @@
+"""Smoke run of the data store benchmark so it keeps working; no timing assertions."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_data_store.py"
+
+
+def test_data_store_benchmark_runs_and_reports_every_figure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = importlib.util.spec_from_file_location("bench_data_store", BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = module.main(["--quick"])
+    assert [row["op"] for row in figures["rows"]] == ["get", "set", "get_many(100)",
+                                                      "get_all(1000)"]
+    assert figures["statements"]["get_many(100)"] == 1
+    assert figures["statements"]["tracking of 1000 reads transactions"] == 1
+    assert "ratio" in figures["list_namespaces"]
+    assert "raw sqlite3" in capsys.readouterr().out
