@@ -1,0 +1,424 @@
+"""DynamoDB backend (boto3): ``dynamodb://TABLE?region=REGION&endpoint_url=URL``.
+
+The key schema is documented in :mod:`agent_data_store.backends.dynamodb_schema`. Reads are
+strongly consistent base-table reads (``BatchGetItem``, ``Query``); every change to a record
+is a ``TransactWriteItems`` that also updates its chunks and its namespace's record count,
+conditioned on the record's write counter and retried after re-reading on a conflict.
+The table is created on first use. Errors reach callers as ``DataStoreError``s after
+throttling has been retried; an unreachable endpoint fails within a few seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import parse_qs, unquote
+
+from agent_data_store.backends import dynamodb_schema as schema
+from agent_data_store.backends.base import Backend
+from agent_data_store.backends.dynamodb_client import DynamoDBClient, Refused
+from agent_data_store.errors import BackendError, ConfigurationError
+from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
+
+if TYPE_CHECKING:
+    from agent_data_store.config import StoreConfig
+
+BATCH_GET_KEYS = 100
+CONFLICT_ATTEMPTS = 30
+"""Re-reads before a write that keeps losing to concurrent writers gives up."""
+
+_Target = tuple[str, str, str]
+"""``(user_id, namespace, key)`` of one record."""
+
+
+def backoff(attempt: int, base: float = 0.02, cap: float = 1.0) -> None:
+    """Sleep a jittered, exponentially growing delay before retry number ``attempt``."""
+    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))
+
+
+@dataclass
+class _Change:
+    """The actions that change one record; applied together, in one transaction."""
+
+    target: _Target
+    actions: list[dict[str, Any]]
+    delta: int = 0
+    """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
+    size: int = field(default=0)
+
+
+class DynamoDBBackend(Backend):
+    """Records in one DynamoDB table; see the module docstring."""
+
+    scheme: ClassVar[str] = "dynamodb"
+
+    def __init__(self, client: DynamoDBClient, page_size: int = 500) -> None:
+        self._db = client
+        self.table = client.table
+        self._page_size = page_size
+        self._db.ensure_table()
+
+    @classmethod
+    def from_config(cls, config: StoreConfig) -> Self:
+        """Open ``dynamodb://TABLE?region=…&endpoint_url=…`` (default table: ``config.table``)."""
+        parts = config.parts
+        query = parse_qs(parts.query, keep_blank_values=True)
+        unknown = set(query) - {"region", "endpoint_url"}
+        if unknown:
+            raise ConfigurationError(
+                f"unknown dynamodb URL parameter(s) {', '.join(sorted(unknown))}; "
+                "use region and endpoint_url"
+            )
+        if config.max_value_bytes > schema.MAX_VALUE_BYTES:
+            raise ConfigurationError(
+                f"max_value_bytes {config.max_value_bytes} is above what the DynamoDB backend "
+                f"can write in one transaction ({schema.MAX_VALUE_BYTES} bytes)"
+            )
+        client = DynamoDBClient(
+            table=unquote(parts.netloc) or config.table,
+            region=query.get("region", [""])[-1] or None,
+            endpoint_url=query.get("endpoint_url", [""])[-1] or None,
+            timeout_s=config.timeout_s,
+        )
+        return cls(client, page_size=min(config.page_size, 1000))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _read(self, targets: Iterable[_Target], *, heads: bool = False
+              ) -> dict[_Target, schema.StoredRecord]:
+        """Read records by key, in batches of 100; with ``heads``, without their values."""
+        wanted = list(dict.fromkeys(targets))
+        found: dict[_Target, schema.StoredRecord] = {}
+        for attempt in range(CONFLICT_ATTEMPTS):
+            keys = [schema.record_key(*target) for target in wanted]
+            attributes = schema.HEAD_ATTRIBUTES if heads else None
+            stored = [schema.parse_record(item) for item in self._db.batch_get(keys, attributes)]
+            by_target = {(r.record.user_id, r.record.namespace, r.record.key): r for r in stored}
+            if heads:
+                return by_target
+            torn = self._fill_chunks(by_target)
+            found.update((t, r) for t, r in by_target.items() if t not in torn)
+            if not torn:
+                return found
+            wanted = torn
+            backoff(attempt)
+        raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
+
+    def _fill_chunks(self, records: dict[_Target, schema.StoredRecord]) -> list[_Target]:
+        """Put chunked values into ``records``; return the targets overwritten meanwhile."""
+        chunked = [(t, r) for t, r in records.items() if r.chunks]
+        if not chunked:
+            return []
+        keys = [schema.chunk_key(*t, i) for t, r in chunked for i in range(r.chunks)]
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for item in self._db.batch_get(keys, None):
+            groups.setdefault(schema.chunk_group(item), []).append(item)
+        torn = []
+        for target, stored in chunked:
+            items = groups.get(schema.chunk_group(schema.chunk_key(*target, 0)), [])
+            value = schema.join_chunks(items, stored.rev, stored.chunks)
+            if value is None:
+                torn.append(target)
+            else:
+                records[target] = schema.StoredRecord(
+                    replace(stored.record, value_json=value), stored.rev, stored.chunks)
+        return torn
+
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """One consistent ``BatchGetItem`` per 100 keys (plus one for chunks of large values)."""
+        found = self._read((user_id, namespace, key) for key in keys)
+        return {target[2]: stored.record for target, stored in found.items()}
+
+    def _query(self, **request: Any) -> Iterator[list[dict[str, Any]]]:
+        """Page through a consistent ``Query`` (``LastEvaluatedKey``)."""
+        request = {"ConsistentRead": True, "Limit": self._page_size, **request}
+        while True:
+            page = self._db.call("query", **request)
+            yield page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _record_pages(self, user_id: str, namespace: str, prefix: str | None,
+                      attributes: Sequence[str] | None) -> Iterator[list[dict[str, Any]]]:
+        """Yield the namespace's record items (``attributes`` of them) a query page at a time."""
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :sk)",
+            "ExpressionAttributeNames": {"#pk": schema.PK, "#sk": schema.SK},
+            "ExpressionAttributeValues": {
+                ":pk": schema.s(schema.partition(user_id, namespace)),
+                ":sk": schema.s(schema.query_prefix(prefix or "")),
+            },
+        }
+        if attributes is not None:
+            request["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+            request["ExpressionAttributeNames"].update(
+                {f"#a{i}": name for i, name in enumerate(attributes)})
+        for items in self._query(**request):
+            if prefix:
+                items = [item for item in items if item["key"]["S"].startswith(prefix)]
+            if items:
+                yield items
+
+    def iter_keys(self, user_id: str, namespace: str, prefix: str | None = None
+                  ) -> Iterator[list[str]]:
+        """Yield keys in code-point order, one consistent ``Query`` page at a time."""
+        for page in self._record_pages(user_id, namespace, prefix, ("key",)):
+            yield [item["key"]["S"] for item in page]
+
+    def iter_records(self, user_id: str, namespace: str, prefix: str | None = None
+                     ) -> Iterator[list[Record]]:
+        """Yield records in key order, a consistent ``Query`` page at a time."""
+        for page in self._record_pages(user_id, namespace, prefix, None):
+            yield self._complete([schema.parse_record(item) for item in page])
+
+    def _complete(self, page: list[schema.StoredRecord]) -> list[Record]:
+        """Fetch the chunks of a page's large values (re-reading any overwritten meanwhile)."""
+        records = {(r.record.user_id, r.record.namespace, r.record.key): r for r in page}
+        torn = self._fill_chunks(records)
+        for target in torn:
+            del records[target]
+        records.update(self._read(torn))
+        return [stored.record for stored in records.values()]
+
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """Query the user's namespace items whose record count is above zero."""
+        names: list[str] = []
+        for items in self._query(
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sk)",
+            FilterExpression="#records > :zero",
+            ExpressionAttributeNames={"#pk": schema.PK, "#sk": schema.SK, "#records": "records"},
+            ExpressionAttributeValues={":pk": schema.s(user_id),
+                                       ":sk": schema.s(schema.NAMESPACE_TAG), ":zero": schema.n(0)},
+        ):
+            names.extend(item["namespace"]["S"] for item in items)
+        return names
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _apply(self, targets: Sequence[_Target],
+               plan: Callable[[_Target, schema.StoredRecord | None], _Change | None],
+               heads: dict[_Target, schema.StoredRecord] | None = None) -> list[_Change]:
+        """Read the targets' heads (unless given), plan a change each, commit; redo what lost
+        a race after reading its head again. Return the committed changes."""
+        remaining = list(dict.fromkeys(targets))
+        committed: list[_Change] = []
+        for attempt in range(CONFLICT_ATTEMPTS):
+            if heads is None:
+                heads = self._read(remaining, heads=True)
+            changes = [c for t in remaining if (c := plan(t, heads.get(t))) is not None]
+            lost = self._commit(changes)
+            committed.extend(c for c in changes if c.target not in lost)
+            if not lost:
+                return committed
+            remaining = [t for t in remaining if t in lost]
+            heads = None
+            backoff(attempt)
+        raise BackendError(
+            f"{self._db.where}: gave up after {CONFLICT_ATTEMPTS} attempts; "
+            "the records kept changing concurrently"
+        )
+
+    def _commit(self, changes: list[_Change]) -> set[_Target]:
+        """Write changes in as few transactions as the limits allow; return those that lost."""
+        lost: set[_Target] = set()
+        batch: list[_Change] = []
+        counted: set[tuple[str, str]] = set()
+        size = 0
+        for change in changes:
+            namespace = change.target[:2]
+            extra = 1 if change.delta and namespace not in counted else 0
+            actions = sum(len(c.actions) for c in batch) + len(counted) + extra
+            if batch and (actions + len(change.actions) > schema.MAX_TRANSACTION_ITEMS
+                          or size + change.size > schema.MAX_TRANSACTION_BYTES):
+                lost |= self._transact(batch)
+                batch, counted, size = [], set(), 0
+            batch.append(change)
+            size += change.size
+            if change.delta:
+                counted.add(namespace)
+        if batch:
+            lost |= self._transact(batch)
+        return lost
+
+    def _transact(self, batch: list[_Change]) -> set[_Target]:
+        """One ``TransactWriteItems``; on a lost race return every target of the batch."""
+        deltas: dict[tuple[str, str], int] = {}
+        for change in batch:
+            if change.delta:
+                namespace = (change.target[0], change.target[1])
+                deltas[namespace] = deltas.get(namespace, 0) + change.delta
+        actions = [action for change in batch for action in change.actions]
+        actions += [schema.count_action(self.table, *ns, delta) for ns, delta in deltas.items()]
+        try:
+            self._db.call("transact_write_items", TransactItems=actions)
+        except Refused:
+            return {change.target for change in batch}
+        return set()
+
+    def _record_change(self, record: Record, head: schema.StoredRecord | None, *,
+                       replace: bool) -> _Change:
+        """The change that stores ``record`` over ``head`` (``replace``: every field as given)."""
+        chunks = schema.split_value(record.value_json)
+        rev = head.rev if head else 0
+        chunk_items = schema.chunk_items(record, rev + 1, chunks)
+        if head is None or replace:
+            item = schema.record_item(record, rev + 1, chunks)
+            main = schema.put_action(self.table, item, expect_rev=head.rev if head else None)
+            size = schema.item_bytes(item)
+        else:
+            main = schema.overwrite_action(self.table, record, rev, chunks)
+            size = len(record.value_json) + 4096
+        actions = [main, *({"Put": {"TableName": self.table, "Item": c}} for c in chunk_items)]
+        if head:
+            actions += [schema.delete_action(self.table, schema.chunk_key(*_target(record), i))
+                        for i in range(len(chunks), head.chunks)]
+        size += sum(schema.item_bytes(c) for c in chunk_items)
+        return _Change(_target(record), actions, delta=0 if head else 1, size=size)
+
+    def put_many(self, writes: Sequence[RecordWrite]) -> None:
+        """Read heads in bulk, then one transaction per ≤100 items (see the module docstring)."""
+        by_target: dict[_Target, list[RecordWrite]] = {}
+        for write in writes:
+            by_target.setdefault((write.user_id, write.namespace, write.key), []).append(write)
+
+        def plan(target: _Target, head: schema.StoredRecord | None) -> _Change:
+            record = head.record if head else None
+            for write in by_target[target]:
+                record = apply_write(record, write)
+            assert record is not None
+            return self._record_change(record, head, replace=False)
+
+        self._apply(list(by_target), plan)
+
+    def _delete_change(self, target: _Target, head: schema.StoredRecord | None) -> _Change | None:
+        if head is None:
+            return None
+        record = schema.delete_action(self.table, schema.record_key(*target), expect_rev=head.rev)
+        actions = [record, *(schema.delete_action(self.table, schema.chunk_key(*target, i))
+                             for i in range(head.chunks))]
+        return _Change(target, actions, delta=-1, size=1024 * len(actions))
+
+    def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
+        """Read heads in bulk, then delete the existing records in transactions."""
+        targets = [(user_id, namespace, key) for key in keys]
+        return len(self._apply(targets, self._delete_change))
+
+    def clear_namespace(self, user_id: str, namespace: str) -> int:
+        """Delete the namespace a ``Query`` page at a time, then drop its empty counter."""
+        deleted = 0
+        for page in self._record_pages(user_id, namespace, None, schema.HEAD_ATTRIBUTES):
+            heads = {_target(s.record): s for s in map(schema.parse_record, page)}
+            deleted += len(self._apply(list(heads), self._delete_change, heads))
+        self._db.call_ignoring_refusal(
+            "delete_item", TableName=self.table, Key=schema.namespace_key(user_id, namespace),
+            ConditionExpression="#records <= :zero",
+            ExpressionAttributeNames={"#records": "records"},
+            ExpressionAttributeValues={":zero": schema.n(0)},
+        )
+        return deleted
+
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        """One transaction of atomic ``ADD accessCount`` updates per 100 keys.
+
+        Each update requires the record to exist, so a deleted record stays deleted. An
+        update whose last-access time is older than the record's retries as a count only.
+        """
+        merged: dict[_Target, Access] = {}
+        for access in accesses:
+            target = (access.user_id, access.namespace, access.key)
+            seen = merged.get(target)
+            if seen is None or seen.at <= access.at:
+                count = access.count + (seen.count if seen else 0)
+                merged[target] = Access(*target, count, access.agent, access.at)
+            else:
+                merged[target] = Access(*target, seen.count + access.count, seen.agent, seen.at)
+        pending = [(access, True) for access in merged.values()]
+        for start in range(0, len(pending), schema.MAX_TRANSACTION_ITEMS):
+            self._record_access_batch(pending[start : start + schema.MAX_TRANSACTION_ITEMS])
+
+    def _record_access_batch(self, batch: list[tuple[Access, bool]]) -> None:
+        for attempt in range(CONFLICT_ATTEMPTS):
+            if not batch:
+                return
+            actions = [
+                schema.access_action(self.table, a.user_id, a.namespace, a.key, a.count,
+                                     a.agent if move else None, a.at)
+                for a, move in batch
+            ]
+            try:
+                self._db.call("transact_write_items", TransactItems=actions)
+                return
+            except Refused as refusal:
+                reasons = refusal.reasons or [{"Code": "TransactionConflict"}] * len(batch)
+            retry = []
+            for (access, move), reason in zip(batch, reasons, strict=False):
+                if reason.get("Code") != "ConditionalCheckFailed":
+                    retry.append((access, move))
+                elif move:
+                    retry.append((access, False))
+            batch = retry
+            backoff(attempt)
+        raise BackendError(f"{self._db.where}: access counts kept conflicting; gave up")
+
+    # -- operator primitives -------------------------------------------------------------
+
+    def iter_all(self, user_id: str | None = None, namespace: str | None = None
+                 ) -> Iterator[list[Record]]:
+        """Query one namespace, each namespace of a user, or scan the table, a page at a time."""
+        if user_id is not None:
+            namespaces = [namespace] if namespace is not None else self.list_namespaces(user_id)
+            for name in namespaces:
+                yield from self.iter_records(user_id, name)
+            return
+        request: dict[str, Any] = {
+            "TableName": self.table, "ConsistentRead": True, "Limit": self._page_size,
+            "FilterExpression": "begins_with(#sk, :sk)",
+            "ExpressionAttributeNames": {"#sk": schema.SK},
+            "ExpressionAttributeValues": {":sk": schema.s(schema.RECORD_TAG)},
+        }
+        if namespace is not None:
+            request["FilterExpression"] += " AND #namespace = :namespace"
+            request["ExpressionAttributeNames"]["#namespace"] = "namespace"
+            request["ExpressionAttributeValues"][":namespace"] = schema.s(namespace)
+        while True:
+            page = self._db.call("scan", **request)
+            records = self._complete([schema.parse_record(i) for i in page.get("Items", [])])
+            if records:
+                yield records
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
+        """Store records as given, in transactions; report the IDs that already existed."""
+        given = {_target(record): record for record in records}
+        conflicts: dict[_Target, bool] = {}
+
+        def plan(target: _Target, head: schema.StoredRecord | None) -> _Change | None:
+            conflicts[target] = head is not None and not overwrite
+            if conflicts[target]:
+                return None
+            return self._record_change(given[target], head, replace=True)
+
+        self._apply(list(given), plan)
+        return [document_id(*target) for target, conflict in conflicts.items() if conflict]
+
+    def ensure_indexes(self) -> list[str]:
+        """Create the table if missing and wait until it is ACTIVE; describe it."""
+        self._db.ensure_table()
+        return [
+            f"dynamodb: table {self.table!r} keyed on (pk HASH, sk RANGE), ACTIVE; "
+            "no secondary index: every query reads the base table consistently"
+        ]
+
+    def close(self) -> None:
+        """Close the HTTP connections of the client."""
+        self._db.close()
+
+
+def _target(record: Record) -> _Target:
+    return (record.user_id, record.namespace, record.key)

