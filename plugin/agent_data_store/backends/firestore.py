@@ -1,0 +1,425 @@
+"""Firestore backend (``firestore://PROJECT/COLLECTION``) on google-cloud-firestore.
+
+Production uses application default credentials; the standard ``FIRESTORE_EMULATOR_HOST``
+variable selects the emulator instead. Records live in one collection (default
+``agent_data_store``) laid out as :mod:`.firestore_layout` describes.
+
+Concurrency is optimistic and needs no transaction round trip: a write reads the records it
+replaces (one ``BatchGetDocuments``) and commits with preconditions — ``exists=False`` for a
+create, the read ``update_time`` for an overwrite or delete — so a concurrent change (an
+access-count increment included) makes the commit fail as a whole, and the records are read
+and written again. Creates and deletes change the namespace counters in the same atomic
+commit, so counts stay exact under concurrent writers.
+
+Every RPC has a deadline (``timeout_s``) and no hidden retry: an unreachable emulator or
+service fails within that time as :class:`BackendUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from google.auth import exceptions as auth_errors
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
+
+from agent_data_store.backends.base import Backend
+from agent_data_store.backends.firestore_layout import (
+    CHUNKS,
+    COUNTERS,
+    COUNTERS_PARENT,
+    INDEX_FILE,
+    MAX_ID_BYTES,
+    PROJECTION,
+    chunk_count,
+    firestore_id,
+    index_descriptions,
+    query_key,
+    query_namespace,
+    record_from_fields,
+)
+from agent_data_store.backends.firestore_requests import (
+    CONFLICT_DEADLINE_S,
+    MAX_BATCH_OPS,
+    FirestoreRequests,
+    back_off,
+    delete_change,
+    record_change,
+)
+from agent_data_store.backends.sqlite import prefix_upper_bound
+from agent_data_store.errors import BackendError, ConfigurationError
+from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
+
+if TYPE_CHECKING:
+    from google.cloud.firestore_v1.base_document import DocumentSnapshot
+    from google.cloud.firestore_v1.document import DocumentReference
+    from google.cloud.firestore_v1.query import Query
+
+    from agent_data_store.config import StoreConfig
+
+    Snapshot = DocumentSnapshot[Any]
+
+EMULATOR_ENV_VAR = "FIRESTORE_EMULATOR_HOST"
+"""The standard variable that points google-cloud-firestore at the emulator."""
+
+_GRPC_OK, _GRPC_NOT_FOUND, _GRPC_FAILED_PRECONDITION = 0, 5, 9
+
+_Plan = Callable[[Record | None], Record | None]
+"""Given the stored record (or ``None``), the record to store (or ``None`` to leave it)."""
+
+
+class FirestoreBackend(Backend):
+    """Records in one Firestore collection, queried by ``(userId, namespace)`` ordered by key."""
+
+    scheme: ClassVar[str] = "firestore"
+
+    def __init__(
+        self,
+        project: str,
+        collection: str = "agent_data_store",
+        *,
+        database: str | None = None,
+        page_size: int = 500,
+        timeout_s: float = 5.0,
+    ) -> None:
+        if not project:
+            raise ConfigurationError("firestore URL needs a project: firestore://PROJECT/COLLECTION")
+        if (
+            "/" in collection or collection in (".", "..")
+            or len(collection.encode()) > MAX_ID_BYTES
+            or (collection.startswith("__") and collection.endswith("__"))
+        ):
+            raise ConfigurationError(f"invalid Firestore collection name {collection!r}")
+        self.collection = collection
+        emulator = os.environ.get(EMULATOR_ENV_VAR)
+        where = f"the Firestore emulator at {emulator}" if emulator else (
+            f"Firestore project {project}"
+        )
+        try:
+            self.client = firestore.Client(project=project, database=database)
+        except auth_errors.DefaultCredentialsError:
+            raise ConfigurationError(
+                "no Google Cloud credentials for Firestore: run `gcloud auth application-default "
+                f"login`, set GOOGLE_APPLICATION_CREDENTIALS, or set {EMULATOR_ENV_VAR} to use "
+                "the emulator"
+            ) from None
+        self._records = self.client.collection(collection)
+        self._counters = self._records.document(COUNTERS_PARENT).collection(COUNTERS)
+        self._requests = FirestoreRequests(
+            self.client, self._counters, where=where, timeout_s=timeout_s, page_size=page_size
+        )
+
+    @classmethod
+    def from_config(cls, config: StoreConfig) -> Self:
+        """Open ``firestore://PROJECT/COLLECTION`` (collection defaults to the config's table).
+
+        ``?database=NAME`` selects a named database instead of ``(default)``.
+        """
+        parts = config.parts
+        collection = parts.path.strip("/") or config.table
+        query = dict(p.partition("=")[::2] for p in parts.query.split("&") if p)
+        return cls(
+            parts.netloc, collection, database=query.get("database") or None,
+            page_size=config.page_size, timeout_s=config.timeout_s,
+        )
+
+    # -- reading records -----------------------------------------------------------------
+
+    def _record_ref(self, user_id: str, namespace: str, key: str) -> DocumentReference:
+        return self._records.document(firestore_id(document_id(user_id, namespace, key)))
+
+    def _records_from(self, snapshots: Sequence[Snapshot]) -> list[Record]:
+        """Build records, reading chunked values in one request at the same read time."""
+        chunked: list[DocumentReference] = []
+        read_time: datetime | None = None
+        for snapshot in snapshots:
+            fields = snapshot.to_dict() or {}
+            chunked.extend(
+                snapshot.reference.collection(CHUNKS).document(str(i))
+                for i in range(chunk_count(fields))
+            )
+            read_time = read_time or snapshot.read_time
+        # Reading chunks at the first read's time keeps a concurrent overwrite from mixing
+        # chunks of two versions into one value.
+        chunks = self._requests.get(chunked, read_time=read_time) if chunked else {}
+        records = []
+        for snapshot in snapshots:
+            fields = snapshot.to_dict() or {}
+            parts = [
+                bytes((chunks[f"{snapshot.reference.path}/{CHUNKS}/{i}"].to_dict() or {})["data"])
+                for i in range(chunk_count(fields))
+            ]
+            records.append(record_from_fields(fields, parts))
+        return records
+
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """One ``BatchGetDocuments`` (plus one for any value stored in chunks)."""
+        refs = [self._record_ref(user_id, namespace, key) for key in dict.fromkeys(keys)]
+        found = [s for s in self._requests.get(refs).values() if s.exists]
+        return {
+            record.key: record for record in self._records_from(found)
+            if record.user_id == user_id and record.namespace == namespace
+        }
+
+    def _scope_query(self, user_id: str, namespace: str, prefix: str | None = None) -> Query:
+        """``userId == U and namespace == N`` ordered by key (the shipped composite index).
+
+        The namespace and key are compared through their query fields (see
+        :mod:`.firestore_layout`), which equal them unless they pass 1,500 bytes.
+        """
+        query = self._records.where(filter=FieldFilter("userId", "==", user_id)).where(
+            filter=FieldFilter("queryNamespace", "==", query_namespace(namespace))
+        )
+        if prefix:
+            lower = query_key(prefix)
+            query = query.where(filter=FieldFilter("queryKey", ">=", lower))
+            upper = prefix_upper_bound(lower)
+            if upper is not None:
+                query = query.where(filter=FieldFilter("queryKey", "<", upper))
+        return query.order_by("queryKey")
+
+    @staticmethod
+    def _belongs(fields: dict[str, Any], user_id: str, namespace: str, prefix: str | None) -> bool:
+        # Query fields of long namespaces and keys are digests or cut short, so a query
+        # can match more than it should: check the exact fields here.
+        return (
+            fields.get("userId") == user_id and fields.get("namespace") == namespace
+            and (not prefix or str(fields.get("key", "")).startswith(prefix))
+        )
+
+    def iter_keys(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[str]]:
+        """Yield keys a query page at a time, projecting only the fields the check needs."""
+        query = self._scope_query(user_id, namespace, prefix).select(
+            ["userId", "namespace", "key", "queryKey"]
+        )
+        for page in self._requests.pages(query):
+            fields = [snapshot.to_dict() or {} for snapshot in page]
+            keys = [f["key"] for f in fields if self._belongs(f, user_id, namespace, prefix)]
+            if keys:
+                yield keys
+
+    def iter_records(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield records a query page at a time, ordered by key."""
+        for page in self._requests.pages(self._scope_query(user_id, namespace, prefix)):
+            mine = [s for s in page if self._belongs(s.to_dict() or {}, user_id, namespace, prefix)]
+            if mine:
+                yield self._records_from(mine)
+
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """One query over the user's namespace counters with ``count > 0``."""
+        query = self._counters.where(filter=FieldFilter("userId", "==", user_id)).where(
+            filter=FieldFilter("count", ">", 0)
+        )
+        docs = self._requests.call(
+            "list namespaces", lambda t: list(query.stream(retry=None, timeout=t))
+        )
+        fields = [doc.to_dict() or {} for doc in docs]
+        return sorted(f["namespace"] for f in fields if f.get("userId") == user_id)
+
+    # -- writing records -----------------------------------------------------------------
+
+    def _write_records(self, plans: dict[str, tuple[DocumentReference, _Plan]]) -> None:
+        """Read the records, compute what to store from each, commit; redo conflicted ones."""
+        pending = plans
+        deadline = time.monotonic() + CONFLICT_DEADLINE_S
+        while pending:
+            refs = [ref for ref, _ in pending.values()]
+            snapshots = self._requests.get(refs, PROJECTION)
+            changes = []
+            for ref, plan in pending.values():
+                snapshot = snapshots[ref.path]
+                existing = record_from_fields(snapshot.to_dict() or {}) if snapshot.exists else None
+                record = plan(existing)
+                if record is not None:
+                    changes.append(record_change(ref, snapshot, record))
+            conflicted = {change.ref.path for change in self._requests.commit(changes)}
+            pending = {k: v for k, v in pending.items() if v[0].path in conflicted}
+            back_off(deadline, bool(pending))
+
+    def put_many(self, writes: Sequence[RecordWrite]) -> None:
+        """One read of the records replaced and one commit per 500 writes (uncontended)."""
+        grouped: dict[str, list[RecordWrite]] = {}
+        for write in writes:
+            grouped.setdefault(write.id, []).append(write)
+
+        def plan_for(batch: list[RecordWrite]) -> _Plan:
+            def plan(existing: Record | None) -> Record | None:
+                for write in batch:
+                    existing = apply_write(existing, write)
+                return existing
+            return plan
+
+        self._write_records({
+            record_id: (self._record_ref(b[0].user_id, b[0].namespace, b[0].key), plan_for(b))
+            for record_id, b in grouped.items()
+        })
+
+    def _delete_snapshots(self, snapshots: Sequence[Snapshot]) -> tuple[int, list[str]]:
+        """Delete records (and their chunks) as read; return how many, and conflicted paths."""
+        changes = [delete_change(s) for s in snapshots if s.exists]
+        conflicted = self._requests.commit(changes)
+        return len(changes) - len(conflicted), [change.ref.path for change in conflicted]
+
+    def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
+        """One read and one commit per 500 keys (uncontended)."""
+        refs = {r.path: r for r in (self._record_ref(user_id, namespace, k) for k in keys)}
+        deleted = 0
+        deadline = time.monotonic() + CONFLICT_DEADLINE_S
+        while refs:
+            snapshots = self._requests.get(
+                list(refs.values()), ["userId", "namespace", "valueChunks"]
+            )
+            count, conflicted = self._delete_snapshots(list(snapshots.values()))
+            deleted += count
+            refs = {path: refs[path] for path in conflicted}
+            back_off(deadline, bool(refs))
+        return deleted
+
+    def clear_namespace(self, user_id: str, namespace: str) -> int:
+        """Page through the namespace's keys and delete each page in batched commits."""
+        query = self._scope_query(user_id, namespace).select(
+            ["userId", "namespace", "key", "queryKey", "valueChunks"]
+        )
+        deleted = 0
+        deadline = time.monotonic() + CONFLICT_DEADLINE_S
+        while True:
+            conflicts = 0
+            for page in self._requests.pages(query):
+                mine = [
+                    s for s in page if self._belongs(s.to_dict() or {}, user_id, namespace, None)
+                ]
+                count, conflicted = self._delete_snapshots(mine)
+                deleted += count
+                conflicts += len(conflicted)
+            if not conflicts:
+                return deleted
+            back_off(deadline, True)
+
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        """``Increment`` the counts with per-document updates in ``BatchWrite`` requests.
+
+        A ``BatchWrite`` applies each write on its own: the update of a record deleted
+        meanwhile fails alone (``update`` requires the document to exist) and nothing is
+        created. Moving the last-access fields forward carries an ``update_time``
+        precondition, so a later access that landed in between is never overwritten.
+        """
+        merged: dict[str, Access] = {}
+        for access in accesses:
+            seen = merged.get(access.id)
+            if seen is not None:
+                latest = access if access.at >= seen.at else seen
+                access = Access(access.user_id, access.namespace, access.key,
+                                seen.count + access.count, latest.agent, latest.at)
+            merged[access.id] = access
+        pending = list(merged.values())
+        deadline = time.monotonic() + CONFLICT_DEADLINE_S
+        while pending:
+            retry: list[Access] = []
+            for start in range(0, len(pending), MAX_BATCH_OPS):
+                retry.extend(self._record_access_batch(pending[start : start + MAX_BATCH_OPS]))
+            pending = retry
+            back_off(deadline, bool(pending))
+
+    def _record_access_batch(self, accesses: Sequence[Access]) -> list[Access]:
+        refs = [self._record_ref(a.user_id, a.namespace, a.key) for a in accesses]
+        snapshots = self._requests.get(refs, ["lastAccessedAt"])
+        batch = BulkWriteBatch(self.client)
+        sent: list[Access] = []
+        for access, ref in zip(accesses, refs, strict=True):
+            snapshot = snapshots[ref.path]
+            if not snapshot.exists:
+                continue
+            update: dict[str, Any] = {"accessCount": firestore.Increment(access.count)}
+            option = None
+            if access.at >= (snapshot.to_dict() or {}).get("lastAccessedAt", ""):
+                update["lastAccessedAt"] = access.at
+                update["lastAccessedByAgent"] = access.agent
+                option = self.client.write_option(last_update_time=snapshot.update_time)
+            batch.update(ref, update, option=option)
+            sent.append(access)
+        if not sent:
+            return []
+        # Increments must not be sent twice, so no retry of this request.
+        response = self._requests.call(
+            "record accesses", lambda t: batch.commit(retry=None, timeout=t), replay_safe=False
+        )
+        retry = []
+        for access, status in zip(sent, response.status, strict=True):
+            if status.code == _GRPC_FAILED_PRECONDITION:
+                retry.append(access)
+            elif status.code not in (_GRPC_OK, _GRPC_NOT_FOUND):
+                raise BackendError(
+                    f"{self._requests.where} refused to record accesses: {status.message}"
+                )
+        return retry
+
+    # -- operator primitives -------------------------------------------------------------
+
+    def iter_all(
+        self, user_id: str | None = None, namespace: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Page through the collection (or one user's part of it) in document-name order."""
+        if user_id is not None and namespace is not None:
+            yield from self.iter_records(user_id, namespace)
+            return
+        query: Any = self._records
+        if user_id is not None:
+            query = query.where(filter=FieldFilter("userId", "==", user_id))
+        if namespace is not None:
+            query = query.where(
+                filter=FieldFilter("queryNamespace", "==", query_namespace(namespace))
+            )
+        for page in self._requests.pages(query.order_by("__name__")):
+            records = [
+                r for r in self._records_from(page)
+                if (user_id is None or r.user_id == user_id)
+                and (namespace is None or r.namespace == namespace)
+            ]
+            if records:
+                yield records
+
+    def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
+        """Store records as given with the same optimistic writes as :meth:`put_many`."""
+        skipped: dict[str, bool] = {}
+
+        def plan_for(record: Record) -> _Plan:
+            def plan(existing: Record | None) -> Record | None:
+                skipped[record.id] = existing is not None and not overwrite
+                return None if skipped[record.id] else record
+            return plan
+
+        by_id = {record.id: record for record in records}
+        self._write_records({
+            rid: (self._record_ref(r.user_id, r.namespace, r.key), plan_for(r))
+            for rid, r in by_id.items()
+        })
+        return [rid for rid in by_id if skipped.get(rid)]
+
+    def ensure_indexes(self) -> list[str]:
+        """Describe the shipped composite indexes; Firestore indexes are deployed, not created.
+
+        Deploying needs index-admin rights the data path should not have, so this only
+        reports what to deploy (the emulator needs none).
+        """
+        lines = index_descriptions(self.collection)
+        lines.append(
+            f"firestore: deploy {INDEX_FILE} with `firebase deploy --only firestore:indexes` "
+            "or `gcloud firestore indexes composite create` (see the README)"
+        )
+        if os.environ.get(EMULATOR_ENV_VAR):
+            lines.append(f"firestore: {self._requests.where} serves every query without indexes")
+        return lines
+
+    def close(self) -> None:
+        """Close the client's channel."""
+        self.client.close()  # type: ignore[no-untyped-call]
+

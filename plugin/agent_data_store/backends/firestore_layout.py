@@ -1,0 +1,180 @@
+"""How records are laid out in Firestore: document IDs, fields, value chunks and counters.
+
+Firestore refuses some of what the logical record holds, so this module translates:
+
+* **Document IDs.** A record's logical ``_id`` (``{userId}:{namespace}:{urlsafe_b64(key)}``)
+  may contain ``/`` (a path separator), begin with ``__`` (reserved) or exceed Firestore's
+  1,500-byte limit. :func:`firestore_id` escapes the first two and hashes the last; the
+  logical ``_id``, ``userId``, ``namespace`` and ``key`` fields are stored unchanged.
+* **Query fields.** Firestore refuses query values over 1,500 bytes, while a key or
+  namespace may be 1,024 characters (up to 4 KiB). Queries therefore filter and order on
+  ``queryNamespace`` (the namespace, or its digest when longer) and ``queryKey`` (the key,
+  cut at 1,500 bytes); results are checked against the exact fields.
+* **Values and metadata** are stored as JSON text: Firestore refuses integers beyond int64
+  and arrays directly inside arrays, JSON text round-trips everything the store accepts.
+* **Large values.** A document holds at most 1 MiB, the store accepts 1 MiB of JSON plus
+  metadata, so values above :data:`INLINE_VALUE_BYTES` go to a ``value_chunks``
+  subcollection of the record's document, written and deleted in the same commit.
+* **Namespace counters.** ``{collection}/namespaces/namespace_counts/{userId:namespace}``
+  holds how many records a namespace has, changed in the same commit as every create and
+  delete, so ``list_namespaces`` reads one small document per namespace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from agent_data_store.records import Record
+
+MAX_ID_BYTES = 1500
+"""Firestore's limit on a document ID, in bytes of UTF-8."""
+
+HASHED_ID_PREFIX = "sha256-"
+"""Prefix of IDs too long to keep readable. Logical IDs always contain ``:``, these never do."""
+
+MAX_QUERY_BYTES = 1500
+"""Longest string Firestore accepts as a query value or cursor, in bytes of UTF-8."""
+
+INLINE_VALUE_BYTES = 768 * 1024
+"""Largest value JSON kept in the record's own document (the rest of it stays under 100 KiB)."""
+
+CHUNK_BYTES = 768 * 1024
+"""Bytes of value JSON per chunk document."""
+
+CHUNKS = "value_chunks"
+"""Subcollection of a record's document holding its value when that is over the inline size."""
+
+COUNTERS_PARENT = "namespaces"
+"""Document of the records collection whose subcollection holds the namespace counters.
+
+It never exists itself, so collection queries never see it; it cannot clash with a record's
+ID, which always contains ``:`` or starts with :data:`HASHED_ID_PREFIX`.
+"""
+
+COUNTERS = "namespace_counts"
+"""Collection ID of the per-namespace record counters."""
+
+INDEX_FILE = Path(__file__).with_name("firestore.indexes.json")
+"""The composite indexes production Firestore needs (the emulator needs none)."""
+
+PROJECTION = (
+    "_id", "userId", "namespace", "key", "valueChunks", "metadata", "createdByAgent",
+    "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt",
+)
+"""Every field but ``value``: what a write reads of the record it replaces."""
+
+
+def firestore_id(logical_id: str) -> str:
+    """Return a valid Firestore document ID for a logical ID (of a record or a counter).
+
+    ``%`` and ``/`` are percent-escaped, and a leading ``_`` too so the ID never takes the
+    reserved form ``__…__``; ``.`` and ``..`` cannot occur because logical IDs contain
+    ``:``. IDs still longer than Firestore allows become a SHA-256 digest, which has no
+    ``:`` and so never equals a readable ID.
+    """
+    encoded = logical_id.replace("%", "%25").replace("/", "%2F")
+    if encoded.startswith("_"):
+        encoded = "%5F" + encoded[1:]
+    if len(encoded.encode("utf-8")) > MAX_ID_BYTES:
+        return HASHED_ID_PREFIX + hashlib.sha256(logical_id.encode("utf-8")).hexdigest()
+    return encoded
+
+
+def query_namespace(namespace: str) -> str:
+    """Return the ``queryNamespace`` field: the namespace, or a digest of a long one."""
+    if len(namespace.encode("utf-8")) <= MAX_QUERY_BYTES:
+        return namespace
+    return HASHED_ID_PREFIX + hashlib.sha256(namespace.encode("utf-8")).hexdigest()
+
+
+def query_key(key: str) -> str:
+    """Return the ``queryKey`` field: the key cut at 1,500 bytes (on a character boundary).
+
+    Cutting keeps the order of keys and of prefixes, so ordering and prefix ranges on it
+    find every key they should; ties between long keys are broken by the document name.
+    """
+    data = key.encode("utf-8")
+    if len(data) <= MAX_QUERY_BYTES:
+        return key
+    return data[:MAX_QUERY_BYTES].decode("utf-8", errors="ignore")
+
+
+def counter_id(user_id: str, namespace: str) -> str:
+    """Return the document ID of a namespace's record counter."""
+    return firestore_id(f"{user_id}:{namespace}")
+
+
+def split_value(value_json: str) -> list[bytes]:
+    """Return the chunks a value is stored in, or ``[]`` when it fits in its document."""
+    data = value_json.encode("utf-8")
+    if len(data) <= INLINE_VALUE_BYTES:
+        return []
+    return [data[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)]
+
+
+def record_fields(record: Record, chunk_count: int) -> dict[str, Any]:
+    """Return the fields of a record's document; ``value`` is empty when it is chunked."""
+    return {
+        "_id": record.id,
+        "userId": record.user_id,
+        "namespace": record.namespace,
+        "key": record.key,
+        "queryNamespace": query_namespace(record.namespace),
+        "queryKey": query_key(record.key),
+        "value": "" if chunk_count else record.value_json,
+        "valueChunks": chunk_count,
+        "metadata": json.dumps(record.metadata, ensure_ascii=False, separators=(",", ":")),
+        "createdByAgent": record.created_by_agent,
+        "lastAccessedByAgent": record.last_accessed_by_agent,
+        "accessCount": record.access_count,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "lastAccessedAt": record.last_accessed_at,
+    }
+
+
+def chunk_count(fields: Mapping[str, Any]) -> int:
+    """How many chunk documents hold the value of the record with these fields."""
+    return int(fields.get("valueChunks") or 0)
+
+
+def record_from_fields(fields: Mapping[str, Any], chunks: Sequence[bytes] | None = None) -> Record:
+    """Build a record from its document's fields and, for a chunked value, its chunks.
+
+    Without ``chunks`` a chunked record comes back with an empty ``value_json``: that is
+    what a write reads of the record it is about to replace, which never uses the value.
+    """
+    if chunk_count(fields):
+        value_json = b"".join(chunks).decode("utf-8") if chunks is not None else ""
+    else:
+        value_json = fields.get("value", "")
+    return Record(
+        user_id=fields["userId"],
+        namespace=fields["namespace"],
+        key=fields["key"],
+        value_json=value_json,
+        metadata=json.loads(fields.get("metadata") or "{}"),
+        created_by_agent=fields["createdByAgent"],
+        last_accessed_by_agent=fields["lastAccessedByAgent"],
+        access_count=int(fields["accessCount"]),
+        created_at=fields["createdAt"],
+        updated_at=fields["updatedAt"],
+        last_accessed_at=fields["lastAccessedAt"],
+    )
+
+
+def index_descriptions(collection: str) -> list[str]:
+    """Describe the shipped composite indexes for ``collection``, for operators."""
+    definition = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
+    lines = []
+    for index in definition["indexes"]:
+        group = collection if index["collectionGroup"] == "agent_data_store" else (
+            index["collectionGroup"]
+        )
+        fields = ", ".join(f"{f['fieldPath']} {f['order'].lower()}" for f in index["fields"])
+        lines.append(f"firestore: composite index on collection group {group} ({fields})")
+    return lines
