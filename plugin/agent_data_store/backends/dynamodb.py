@@ -134,7 +134,9 @@ class DynamoDBBackend(Backend):
 
     def _query(self, **request: Any) -> Iterator[list[dict[str, Any]]]:
         """Page through a consistent ``Query`` (``LastEvaluatedKey``)."""
-        request = {"ConsistentRead": True, "Limit": self._page_size, **request}
+        # One more than a page: a result of exactly page_size items then ends without a
+        # LastEvaluatedKey, so n records take at most ⌈n/page_size⌉ queries.
+        request = {"ConsistentRead": True, "Limit": self._page_size + 1, **request}
         while True:
             page = self._db.call("query", **request)
             yield page.get("Items", [])

@@ -1,0 +1,1 @@
+"""Backend-specific tests (each needs its own server or library)."""

@@ -1,0 +1,356 @@
+"""DynamoDB-specific behaviour, on DynamoDB Local: large values, batches, consistency,
+concurrent table creation, namespace counts, round-trip budgets, and failures."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from agent_data_store import Backend, StoreConfig, open_backend
+from agent_data_store.backends.dynamodb import DynamoDBBackend
+from agent_data_store.errors import BackendError, BackendUnavailableError
+from agent_data_store.records import RecordWrite, utc_now
+
+from tests.conftest import StoreFactory
+from tests.servers._support import free_port
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture
+def store_config(dynamodb_store_config: StoreConfig) -> StoreConfig:
+    """Run this module's ``backend``/``make_store`` fixtures on DynamoDB only."""
+    return dynamodb_store_config
+
+
+@pytest.fixture
+def dynamo(backend: Backend) -> DynamoDBBackend:
+    assert isinstance(backend, DynamoDBBackend)
+    return backend
+
+
+class Calls:
+    """Counts DynamoDB API calls by operation name, through a botocore event hook."""
+
+    def __init__(self, backend: DynamoDBBackend) -> None:
+        self.by_operation: Counter[str] = Counter()
+        backend._db.client.meta.events.register("before-call.dynamodb", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.by_operation[model.name] += 1
+
+    def reset(self) -> None:
+        self.by_operation.clear()
+
+
+@pytest.fixture
+def calls(dynamo: DynamoDBBackend) -> Calls:
+    return Calls(dynamo)
+
+
+def _in_threads(count: int, work: Callable[[int], None]) -> None:
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def target(index: int) -> None:
+        try:
+            barrier.wait()
+            work(index)
+        except BaseException as exc:  # re-raised in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _partition_items(dynamo: DynamoDBBackend, pk: str) -> list[dict[str, Any]]:
+    response = dynamo._db.client.query(
+        TableName=dynamo.table, ConsistentRead=True,
+        KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": pk}},
+    )
+    items: list[dict[str, Any]] = response["Items"]
+    return items
+
+
+# -- large values ---------------------------------------------------------------------
+
+
+def test_large_value_is_split_across_items_and_reassembled(
+    make_store: StoreFactory, dynamo: DynamoDBBackend
+) -> None:
+    store = make_store()
+    big = "é" * (500 * 1024)  # 1000 KiB of UTF-8, split in the middle of characters
+    store.set("big", big)
+    items = _partition_items(dynamo, "alice:default")
+    assert len([i for i in items if i["sk"]["S"].startswith("v:")]) == 3
+    assert store.get("big") == big
+    assert store.get_many(["big"]) == {"big": big}
+    assert store.get_all() == {"big": big}
+
+
+def test_overwriting_a_large_value_with_a_small_one_removes_its_chunks(
+    make_store: StoreFactory, dynamo: DynamoDBBackend
+) -> None:
+    store = make_store()
+    store.set("big", "x" * 1_000_000)
+    store.set("big", "small")
+    items = _partition_items(dynamo, "alice:default")
+    assert [i["sk"]["S"] for i in items] == ["r:big"]
+    assert store.get("big") == "small"
+
+
+def test_deleting_a_large_value_deletes_every_chunk(
+    make_store: StoreFactory, dynamo: DynamoDBBackend
+) -> None:
+    store = make_store()
+    store.set("big", "x" * 1_000_000)
+    assert store.delete("big") is True
+    assert _partition_items(dynamo, "alice:default") == []
+
+
+def test_keys_and_namespaces_longer_than_dynamodb_key_limits_round_trip(
+    make_store: StoreFactory,
+) -> None:
+    long_key = "🎉" * 1024  # 4 KiB of UTF-8: more than a sort key may hold
+    other = "🎉" * 1023 + "x"
+    store = make_store().use_namespace("名" * 1024)
+    store.set_many({long_key: 1, other: 2})
+    assert store.get(long_key) == 1
+    assert store.list_keys(prefix="🎉" * 1000) == sorted([long_key, other])
+    assert store.list_keys(prefix=long_key) == [long_key]
+    assert make_store().list_namespaces() == ["名" * 1024]
+
+
+# -- batches and consistency ------------------------------------------------------------
+
+
+def test_unprocessed_keys_are_retried_until_every_key_is_read(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store()
+    store.set_many({f"k{i}": i for i in range(100)})
+    real = dynamo._db.client.batch_get_item
+    sizes: list[int] = []
+
+    def half_unprocessed(**request: Any) -> dict[str, Any]:
+        """Fault injection: process half of each request's keys, as a throttled table does."""
+        table_request = request["RequestItems"][dynamo.table]
+        keys = table_request["Keys"]
+        sizes.append(len(keys))
+        kept, left = keys[: (len(keys) + 1) // 2], keys[(len(keys) + 1) // 2 :]
+        response: dict[str, Any] = real(RequestItems={dynamo.table: {**table_request,
+                                                                     "Keys": kept}})
+        if left:
+            response["UnprocessedKeys"] = {dynamo.table: {**table_request, "Keys": left}}
+        return response
+
+    monkeypatch.setattr(dynamo._db.client, "batch_get_item", half_unprocessed)
+    assert store.get_many([f"k{i}" for i in range(100)]) == {f"k{i}": i for i in range(100)}
+    assert sizes == [100, 50, 25, 12, 6, 3, 1]
+
+
+def test_keys_are_listed_right_after_they_are_written(make_store: StoreFactory) -> None:
+    store = make_store()
+    for i in range(20):
+        store.set(f"k{i:02d}", i)
+        assert store.list_keys()[-1] == f"k{i:02d}"
+        assert store.get_all()[f"k{i:02d}"] == i
+        assert store.list_namespaces() == ["default"]
+
+
+def test_keys_list_in_code_point_order(make_store: StoreFactory, dynamo: DynamoDBBackend) -> None:
+    keys = ["b", "a", "Z", "é", "😀", "\uffff", "a/b", "a b", "ab"]
+    make_store().set_many(dict.fromkeys(keys, 1))
+    assert [k for page in dynamo.iter_keys("alice", "default") for k in page] == sorted(keys)
+
+
+def test_concurrent_first_use_creates_the_table_once(dynamodb_store_config: StoreConfig) -> None:
+    opened: list[Backend] = []
+
+    def open_one(index: int) -> None:
+        opened.append(open_backend(dynamodb_store_config))
+
+    _in_threads(8, open_one)
+    assert len(opened) == 8
+    write = RecordWrite("alice", "default", "k", "1", None, "agent", utc_now())
+    opened[0].put_many([write])
+    assert all(b.get("alice", "default", "k") is not None for b in opened)
+    for backend in opened:
+        backend.close()
+
+
+def test_namespace_disappears_after_its_last_delete_under_concurrent_writers(
+    make_store: StoreFactory, dynamo: DynamoDBBackend
+) -> None:
+    def churn(index: int) -> None:
+        store = make_store(agent=f"agent-{index}").use_namespace("busy")
+        for n in range(4):
+            store.set_many({f"{index}-{n}-a": n, f"{index}-{n}-b": n})
+            store.delete(f"{index}-{n}-a")
+            store.delete_many([f"{index}-{n}-b", "never-there"])
+
+    _in_threads(6, churn)
+    assert make_store().list_namespaces() == []
+    counters = _partition_items(dynamo, "alice")
+    assert [int(item["records"]["N"]) for item in counters] in ([], [0])
+
+
+def test_namespace_disappears_when_cleared_while_others_write_elsewhere(
+    make_store: StoreFactory,
+) -> None:
+    make_store().use_namespace("doomed").set_many({f"k{i}": i for i in range(150)})
+
+    def work(index: int) -> None:
+        if index == 0:
+            assert make_store().use_namespace("doomed").clear() == 150
+        else:
+            make_store().use_namespace(f"kept{index}").set("k", index)
+
+    _in_threads(4, work)
+    assert make_store().list_namespaces() == ["kept1", "kept2", "kept3"]
+
+
+# -- round-trip budgets -----------------------------------------------------------------
+
+
+def test_get_is_one_call(make_store: StoreFactory, calls: Calls) -> None:
+    store = make_store()
+    store.set("k", 1)
+    calls.reset()
+    store.get("k")
+    assert calls.by_operation == {"BatchGetItem": 1}
+
+
+def test_get_many_of_100_keys_is_one_call(make_store: StoreFactory, calls: Calls) -> None:
+    store = make_store()
+    store.set_many({f"k{i}": i for i in range(100)})
+    calls.reset()
+    store.get_many([f"k{i}" for i in range(100)])
+    assert calls.by_operation == {"BatchGetItem": 1}
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["create", "overwrite"])
+def test_set_many_of_100_items_is_one_read_and_at_most_four_writes(
+    make_store: StoreFactory, calls: Calls, existing: bool
+) -> None:
+    store = make_store()
+    items = {f"k{i}": {"n": i} for i in range(100)}
+    if existing:
+        store.set_many(items)
+    calls.reset()
+    store.set_many(items)
+    assert calls.by_operation["BatchGetItem"] == 1
+    assert calls.by_operation["TransactWriteItems"] <= 4
+    assert set(calls.by_operation) == {"BatchGetItem", "TransactWriteItems"}
+
+
+@pytest.mark.parametrize("count", [1, 50, 120, 250])
+def test_get_all_of_n_keys_is_at_most_n_over_page_size_queries(
+    dynamodb_store_config: StoreConfig, count: int
+) -> None:
+    config = dynamodb_store_config.model_copy(update={"page_size": 50})
+    backend = open_backend(config)
+    assert isinstance(backend, DynamoDBBackend)
+    at = utc_now()
+    backend.put_many([RecordWrite("alice", "default", f"k{i:03d}", "1", None, "a", at)
+                      for i in range(count)])
+    counter = Calls(backend)
+    records = [r for page in backend.iter_records("alice", "default") for r in page]
+    assert len(records) == count
+    assert counter.by_operation == {"Query": math.ceil(count / 50)}
+    backend.close()
+
+
+def test_tracking_of_k_reads_is_one_transaction_per_100_keys(
+    make_store: StoreFactory, calls: Calls
+) -> None:
+    store = make_store()
+    store.set_many({f"k{i}": i for i in range(250)})
+    store.get_all()
+    calls.reset()
+    make_store.flush()  # type: ignore[attr-defined]
+    assert calls.by_operation == {"TransactWriteItems": 3}
+
+
+# -- failures ---------------------------------------------------------------------------
+
+
+def test_throttling_is_retried_before_it_reaches_the_caller(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    store = make_store()
+    store.set("k", 1)
+    real = dynamo._db.client.batch_get_item
+    throttled = iter([True, True])
+
+    def sometimes_throttled(**request: Any) -> dict[str, Any]:
+        """Fault injection: the first two calls are throttled."""
+        if next(throttled, False):
+            error = {"Error": {"Code": "ProvisionedThroughputExceededException",
+                               "Message": "Rate exceeded"}}
+            raise ClientError(error, "BatchGetItem")
+        response: dict[str, Any] = real(**request)
+        return response
+
+    monkeypatch.setattr(dynamo._db.client, "batch_get_item", sometimes_throttled)
+    assert store.get("k") == 1
+
+
+def test_unreachable_endpoint_fails_fast_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-key")
+    endpoint = f"http://admin:hunter2@127.0.0.1:{free_port()}"
+    config = StoreConfig(url=f"dynamodb://t_unreachable?region=eu-west-1&endpoint_url={endpoint}")
+    started = time.monotonic()
+    with pytest.raises(BackendUnavailableError) as caught:
+        open_backend(config)
+    assert time.monotonic() - started < 5
+    message = str(caught.value)
+    assert "could not be reached" in message and "t_unreachable" in message
+    for secret in ("hunter2", "AKIDEXAMPLEKEY", "very-secret-key", "Error", "botocore"):
+        assert secret not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_deleted_table_is_reported_as_a_data_store_error(
+    make_store: StoreFactory, dynamo: DynamoDBBackend
+) -> None:
+    store = make_store()
+    dynamo._db.client.delete_table(TableName=dynamo.table)
+    with pytest.raises(BackendError, match="does not exist") as caught:
+        store.get("k")
+    assert "Exception" not in str(caught.value)
+
+
+def test_dynamodb_local_listens_on_loopback_only(dynamodb_endpoint: str) -> None:
+    port = int(dynamodb_endpoint.rsplit(":", 1)[1])
+    listening = list(_listening_addresses(port))
+    assert listening
+    assert all(address in ("0100007F", "0000000000000000FFFF00000100007F")
+               for address in listening), listening
+
+
+def _listening_addresses(port: int) -> Iterator[str]:
+    """Local addresses (hex, as /proc shows them) of sockets listening on ``port``."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        path = Path(table)
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, _, hex_port = fields[1].partition(":")
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                yield address
