@@ -276,7 +276,7 @@ metaclasses), ``open``, ``eval``, ``exec``, ``compile``, ``globals``, ``locals``
 ``KeyboardInterrupt`` (the host must tell a real one from the agent's) and the exception
 groups (``except*`` is refused too)."""
 
-SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType(
+SAFE_BUILTINS: types.MappingProxyType[str, Any] = types.MappingProxyType(
     {
         **{name: getattr(builtins, name) for name in _SAFE_BUILTIN_NAMES},
         # ``class`` statements need the real __build_class__; agents cannot name it.
@@ -289,7 +289,7 @@ SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType(
 )
 """Builtins of every run, except the per-run ``__import__`` (see the runner)."""
 
-GUARD_GLOBALS: Mapping[str, Any] = types.MappingProxyType(
+GUARD_GLOBALS: types.MappingProxyType[str, Any] = types.MappingProxyType(
     {
         "_getattr_": guarded_getattr,
         "_getitem_": guarded_getitem,

@@ -131,9 +131,11 @@ class SandboxHost:
     def _build_globals(
         self, ctx: ExecutionContext, limits: RunLimits, printer: PrintCollector
     ) -> dict[str, Any]:
-        run_builtins = dict(SAFE_BUILTINS)
+        # mappingproxy.copy() copies the underlying dict directly; dict(proxy) goes
+        # through the generic mapping protocol and is several times slower.
+        run_builtins = SAFE_BUILTINS.copy()
         run_builtins["__import__"] = make_importer(limits)
-        run_globals: dict[str, Any] = dict(GUARD_GLOBALS)
+        run_globals: dict[str, Any] = GUARD_GLOBALS.copy()
         run_globals.update(self.plugin_globals(ctx))
         run_globals["__builtins__"] = run_builtins
         run_globals["_print_"] = printer.factory
