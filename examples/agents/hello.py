@@ -13,6 +13,6 @@ async def run(input_dict, tools):
     print(greeting)
     return {
         "greeting": greeting,
-        "weekday": datetime.datetime.now(datetime.timezone.utc).strftime("%A"),
+        "weekday": datetime.datetime.now(datetime.UTC).strftime("%A"),
         "echo": json.loads(json.dumps(input_dict)),
     }
