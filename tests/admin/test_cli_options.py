@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -12,6 +13,8 @@ import pytest
 from agent_data_store import StoreConfig
 from agent_data_store.admin import ExitCode
 from agent_data_store.admin.cli import build_parser
+from agent_data_store.admin.progress import progress
+from rich.console import Console
 
 from tests.admin.conftest import SEEDED_COUNTS, Cli, seed
 
@@ -103,3 +106,14 @@ def test_runs_as_a_real_process(tmp_path: Path) -> None:
     )
     assert refused.returncode == 3
     assert "pass --yes" in refused.stderr
+
+
+def test_progress_shows_only_at_a_terminal() -> None:
+    terminal = io.StringIO()
+    with progress("Exporting", console=Console(file=terminal, force_terminal=True)) as advance:
+        advance(5)
+    assert "Exporting" in terminal.getvalue()
+    pipe = io.StringIO()
+    with progress("Exporting", console=Console(file=pipe, force_terminal=False)) as advance:
+        advance(5)
+    assert pipe.getvalue() == ""

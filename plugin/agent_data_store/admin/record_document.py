@@ -124,8 +124,14 @@ def parse_line(line: str, max_value_bytes: int) -> Record:
 def describe_validation_error(exc: ValidationError) -> str:
     """One line naming each bad field, in the document's own field names."""
     problems = []
+    missing = []
     for error in exc.errors(include_url=False):
         where = ".".join(str(part) for part in error["loc"]) or "record"
+        if error["type"] == "missing":
+            missing.append(where)
+            continue
         message = str(error["msg"]).removeprefix("Value error, ")
         problems.append(f"{where}: {message}")
+    if missing:
+        problems.insert(0, f"missing {', '.join(missing)}")
     return "; ".join(problems)
