@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from agent_data_store import Backend, StoreConfig, open_backend
 from agent_data_store.backends.dynamodb import DynamoDBBackend
 from agent_data_store.errors import BackendError, BackendUnavailableError
 from agent_data_store.records import RecordWrite, utc_now
-
 from tests.conftest import StoreFactory
 from tests.servers._support import free_port
 
