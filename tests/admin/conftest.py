@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from agent_data_store import Record, StoreConfig, open_backend
 from agent_data_store.admin.cli import main
 from agent_data_store.store import DataStore

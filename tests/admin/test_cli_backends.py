@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 from agent_data_store import StoreConfig
-
 from tests.admin.conftest import SEEDED_COUNTS, Cli, documents, seed, unique_memory_url
 
 

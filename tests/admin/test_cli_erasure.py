@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from agent_data_store import StoreConfig
 
+from agent_data_store import StoreConfig
 from tests.admin.conftest import SEEDED_COUNTS, Cli, documents
 
 

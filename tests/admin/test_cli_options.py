@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+
 from agent_data_store import StoreConfig
 from agent_data_store.admin import ExitCode
 from agent_data_store.admin.cli import build_parser
 from agent_data_store.admin.progress import progress
-from rich.console import Console
-
 from tests.admin.conftest import SEEDED_COUNTS, Cli, seed
 
 

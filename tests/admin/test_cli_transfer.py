@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from agent_data_store import Record, StoreConfig, open_backend
 from agent_data_store.admin import cli as cli_module
-
 from tests.admin.conftest import (
     HANDCRAFTED,
     SEEDED_COUNTS,
