@@ -170,7 +170,7 @@ class FirestoreBackend(Backend):
         """``userId == U and namespace == N`` ordered by key (the shipped composite index).
 
         The namespace and key are compared through their query fields (see
-        :mod:`.firestore_layout`), which equal them unless they pass 1,500 bytes.
+        :mod:`.firestore_layout`), which equal them unless they pass 1,400 bytes.
         """
         query = self._records.where(filter=FieldFilter("userId", "==", user_id)).where(
             filter=FieldFilter("queryNamespace", "==", query_namespace(namespace))

@@ -6,10 +6,10 @@ Firestore refuses some of what the logical record holds, so this module translat
   may contain ``/`` (a path separator), begin with ``__`` (reserved) or exceed Firestore's
   1,500-byte limit. :func:`firestore_id` escapes the first two and hashes the last; the
   logical ``_id``, ``userId``, ``namespace`` and ``key`` fields are stored unchanged.
-* **Query fields.** Firestore refuses query values over 1,500 bytes, while a key or
+* **Query fields.** Firestore refuses query values of 1,500 bytes or more, while a key or
   namespace may be 1,024 characters (up to 4 KiB). Queries therefore filter and order on
   ``queryNamespace`` (the namespace, or its digest when longer) and ``queryKey`` (the key,
-  cut at 1,500 bytes); results are checked against the exact fields.
+  cut at 1,400 bytes); results are checked against the exact fields.
 * **Values and metadata** are stored as JSON text: Firestore refuses integers beyond int64
   and arrays directly inside arrays, JSON text round-trips everything the store accepts.
 * **Large values.** A document holds at most 1 MiB, the store accepts 1 MiB of JSON plus
@@ -36,8 +36,11 @@ MAX_ID_BYTES = 1500
 HASHED_ID_PREFIX = "sha256-"
 """Prefix of IDs too long to keep readable. Logical IDs always contain ``:``, these never do."""
 
-MAX_QUERY_BYTES = 1500
-"""Longest string Firestore accepts as a query value or cursor, in bytes of UTF-8."""
+MAX_QUERY_BYTES = 1400
+"""Longest string used as a query value, in bytes of UTF-8.
+
+Firestore documents 1,500 bytes; the emulator already refuses a value of exactly 1,500.
+"""
 
 INLINE_VALUE_BYTES = 768 * 1024
 """Largest value JSON kept in the record's own document (the rest of it stays under 100 KiB)."""
@@ -92,7 +95,7 @@ def query_namespace(namespace: str) -> str:
 
 
 def query_key(key: str) -> str:
-    """Return the ``queryKey`` field: the key cut at 1,500 bytes (on a character boundary).
+    """Return the ``queryKey`` field: the key cut at 1,400 bytes (on a character boundary).
 
     Cutting keeps the order of keys and of prefixes, so ordering and prefix ranges on it
     find every key they should; ties between long keys are broken by the document name.
