@@ -12,6 +12,10 @@ Input: ``{"job": "thumbnails", "count": 8}``; optional ``stop_after`` (items thi
 
     sandbox-host run examples/agents/batch.py --user alice --agent batch \\
         --input '{"count": 8, "stop_after": 3}'
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py batch
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -2,6 +2,10 @@
 
 Reports tasks that have no result yet instead of pretending the job is complete.
 Input: ``{"job": "word-count"}``. See ``fanout_splitter.py``.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py fan_out
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -7,6 +7,10 @@ gathers every result with one ``get_all``. The workflow ``examples/workflows/fan
 runs all three.
 
 Input: ``{"job": "word-count", "documents": {"name": "text", ...}}``.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py fan_out
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -1,6 +1,10 @@
 """Fan-out, step 2 of 3: process one task and store its result under the task's ID.
 
 Input: ``{"job": "word-count", "task": "task-001"}``. See ``fanout_splitter.py``.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py fan_out
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -13,6 +13,10 @@ work that must never run twice needs a real transaction elsewhere.
 Agents cannot read their own agent name, so the caller says who the owner is.
 Input: ``{"action": "acquire" | "release" | "status", "resource": "report-db",
 "owner": "nightly-report", "ttl_s": 30}``.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py lock
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

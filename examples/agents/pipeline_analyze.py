@@ -1,6 +1,10 @@
 """Pipeline stage 3 of 4: total the parsed rows by region, product and month.
 
 Starts only when ``status:parse`` says ``done``. See ``pipeline_fetch.py`` for the pattern.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py pipeline
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

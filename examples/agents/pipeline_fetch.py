@@ -7,6 +7,10 @@ how far a job got.
 
 Needs the ``fetch`` tool (see ``examples/tools.py``); the workflow
 ``examples/workflows/pipeline.toml`` runs all four stages.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py pipeline
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -2,6 +2,10 @@
 
 Starts only when ``status:analyze`` says ``done``. Reads all status records with one
 ``list_keys(prefix="status:")`` and ``get_many``. See ``pipeline_fetch.py`` for the pattern.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py pipeline
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -7,6 +7,10 @@ records of files that no longer exist.
 
 Needs the ``list_repo`` and ``summarise`` tools (see ``examples/tools.py``).
 Input: ``{"repo": "acme-billing"}``.
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py repo_search
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)

@@ -5,6 +5,10 @@ Pattern: namespace discovery. ``list_namespaces()`` shows what data exists; each
 per key). Every word of the query must occur in a file's path, summary or keywords.
 
 Input: ``{"query": "invoice"}``. Run ``repo_ingest.py`` first (same user).
+
+Run the whole workflow (offline tools included)::
+
+    python examples/run_workflows.py repo_search
 """
 
 # ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
