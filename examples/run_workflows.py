@@ -29,9 +29,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from agent_data_store import DataStorePlugin, StoreConfig
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from agent_data_store import DataStorePlugin, StoreConfig
 from sandbox_host import ExecutionContext, RunResult, SandboxHost
 
 EXAMPLES = Path(__file__).resolve().parent
