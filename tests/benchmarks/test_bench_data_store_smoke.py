@@ -18,8 +18,12 @@ def test_data_store_benchmark_runs_and_reports_every_figure(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     figures = module.main(["--quick"])
-    assert [row["op"] for row in figures["rows"]] == ["get", "set", "get_many(100)",
-                                                      "get_all(1000)"]
+    assert [row["op"] for row in figures["rows"]] == [
+        "get",
+        "set",
+        "get_many(100)",
+        "get_all(1000)",
+    ]
     assert figures["statements"]["get_many(100)"] == 1
     assert figures["statements"]["tracking of 1000 reads transactions"] == 1
     assert "ratio" in figures["list_namespaces"]
