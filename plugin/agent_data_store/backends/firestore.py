@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from google.auth import exceptions as auth_errors
@@ -135,26 +134,25 @@ class FirestoreBackend(Backend):
 
     def _records_from(self, snapshots: Sequence[Snapshot]) -> list[Record]:
         """Build records, reading chunked values in one request at the same read time."""
-        chunked: list[DocumentReference] = []
-        read_time: datetime | None = None
-        for snapshot in snapshots:
-            fields = snapshot.to_dict() or {}
-            chunked.extend(
-                snapshot.reference.collection(CHUNKS).document(str(i))
-                for i in range(chunk_count(fields))
-            )
-            read_time = read_time or snapshot.read_time
-        # Reading chunks at the first read's time keeps a concurrent overwrite from mixing
-        # chunks of two versions into one value.
-        chunks = self._requests.get(chunked, read_time=read_time) if chunked else {}
+        # to_dict() deep-copies the document, so it is called once per snapshot.
+        fields = [snapshot.to_dict() or {} for snapshot in snapshots]
+        chunked = [
+            snapshot.reference.collection(CHUNKS).document(str(i))
+            for snapshot, doc in zip(snapshots, fields, strict=True)
+            for i in range(chunk_count(doc))
+        ]
+        chunks: dict[str, Snapshot] = {}
+        if chunked:
+            # Reading chunks at the first read's time keeps a concurrent overwrite from
+            # mixing chunks of two versions into one value.
+            chunks = self._requests.get(chunked, read_time=snapshots[0].read_time)
         records = []
-        for snapshot in snapshots:
-            fields = snapshot.to_dict() or {}
+        for snapshot, doc in zip(snapshots, fields, strict=True):
             parts = [
                 bytes((chunks[f"{snapshot.reference.path}/{CHUNKS}/{i}"].to_dict() or {})["data"])
-                for i in range(chunk_count(fields))
+                for i in range(chunk_count(doc))
             ]
-            records.append(record_from_fields(fields, parts))
+            records.append(record_from_fields(doc, parts))
         return records
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
@@ -210,9 +208,13 @@ class FirestoreBackend(Backend):
     ) -> Iterator[list[Record]]:
         """Yield records a query page at a time, ordered by key."""
         for page in self._requests.pages(self._scope_query(user_id, namespace, prefix)):
-            mine = [s for s in page if self._belongs(s.to_dict() or {}, user_id, namespace, prefix)]
-            if mine:
-                yield self._records_from(mine)
+            records = [
+                r for r in self._records_from(page)
+                if r.user_id == user_id and r.namespace == namespace
+                and (not prefix or r.key.startswith(prefix))
+            ]
+            if records:
+                yield records
 
     def list_namespaces(self, user_id: str) -> list[str]:
         """One query over the user's namespace counters with ``count > 0``."""

@@ -1,0 +1,42 @@
+"""Keeps ``benchmarks/bench_firestore.py`` runnable: quick mode against the test emulator.
+
+No timing assertions: CI machines are too noisy for them. The round-trip counts are exact.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_firestore.py"
+
+pytestmark = pytest.mark.server
+
+
+def load_benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_firestore", BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_firestore_benchmark_runs_on_the_emulator_and_reports_round_trips(
+    firestore_emulator: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = load_benchmark().main(["--quick"])
+    assert figures["emulator"] == firestore_emulator
+    assert [row["op"] for row in figures["rows"]] == [
+        "get", "set", "get_many(100)", "get_all(1000)",
+    ]
+    assert all(row["ratio"] > 0 for row in figures["rows"])
+    rpcs = figures["rpcs"]
+    assert rpcs["get"] == {"batch_get_documents": 1}
+    assert rpcs["get_many(100)"] == {"batch_get_documents": 1}
+    assert rpcs["set_many(100)"] == {"batch_get_documents": 1, "commit": 1}
+    assert rpcs["get_all(1000)"] == {"run_query": 2}
+    assert rpcs["tracking of 1000 keys"]["batch_write"] == 2
+    assert "raw client" in capsys.readouterr().out
