@@ -117,3 +117,8 @@ def keywords(text: str, limit: int) -> list[str]:
     return [word for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))][
         :limit
     ]
+
+
+def tools() -> dict[str, Callable[..., Any]]:
+    """Every example tool, for ``sandbox-host run AGENT --tools examples/tools.py``."""
+    return ExampleTools().as_dict()

@@ -8,6 +8,7 @@ plugins that fail to load).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--input-file", metavar="F", type=Path, help="file with a JSON object")
     run.add_argument("--timeout", metavar="S", type=float, help="wall-clock limit in seconds")
     run.add_argument(
+        "--tools",
+        metavar="PYFILE",
+        type=Path,
+        help="trusted Python file whose tools() function returns the agent's tools dict",
+    )
+    run.add_argument(
         "--trace", action="store_true", help="show printed output and operations on stderr"
     )
 
@@ -82,7 +89,10 @@ def _run(host: SandboxHost, args: argparse.Namespace) -> int:
     context = _context(args.user, args.agent or args.agent_file.stem)
     if args.timeout is not None and args.timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
-    result = host.run_sync(source, input_dict, context=context, timeout_s=args.timeout)
+    tools = _load_tools(args.tools) if args.tools is not None else {}
+    result = host.run_sync(
+        source, input_dict, tools=tools, context=context, timeout_s=args.timeout
+    )
     if args.trace:
         print_trace(result, sys.stderr)
     for problem in result.plugin_errors:
@@ -96,6 +106,26 @@ def _run(host: SandboxHost, args: argparse.Namespace) -> int:
         return EXIT_AGENT_ERROR
     print(json.dumps(result.output, indent=2, ensure_ascii=False))
     return EXIT_OK
+
+
+def _load_tools(path: Path) -> dict[str, Any]:
+    """Import the host-side tools file (trusted code, not sandboxed) and call its ``tools()``."""
+    _read_text(path, "tools file")
+    spec = importlib.util.spec_from_file_location(f"sandbox_tools_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise UsageError(f"cannot load tools file {path}")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise UsageError(f"tools file {path} failed to load: {type(exc).__name__}: {exc}") from None
+    factory = getattr(module, "tools", None)
+    if not callable(factory):
+        raise UsageError(f"tools file {path} must define a function tools() returning a dict")
+    tools = factory()
+    if not isinstance(tools, dict) or not all(isinstance(name, str) for name in tools):
+        raise UsageError(f"tools() in {path} must return a dict of name to callable")
+    return tools
 
 
 def _read_text(path: Path, what: str) -> str:

@@ -9,8 +9,6 @@ Run it once per file::
         --input '{"file": "cart.py", "text": "def add_item(cart, sku):\n    return cart\n"}'
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 import re
 
 

@@ -6,14 +6,16 @@ is older than ``max_age_s``. The record's metadata says when and how it was comp
 operators; the agent API returns values only, so the timestamp the freshness check reads
 is kept in the value too.
 
-Needs the ``count_primes`` tool (``examples/tools.py``), which ``sandbox-host run`` does not
-pass; input: ``{"limit": 100000, "max_age_s": 3600}``. Run it three times -- computed,
-cached, and recomputed once stale -- with::
+Needs the ``count_primes`` tool from ``examples/tools.py``; input:
+``{"limit": 100000, "max_age_s": 3600}``. Run it by hand with::
+
+    sandbox-host run examples/agents/cached_computation.py --user alice --agent cache \
+        --tools examples/tools.py --input '{"limit": 100000, "max_age_s": 3600}'
+
+or three times -- computed, cached, and recomputed once stale -- with::
 
     python examples/run_workflows.py cache
 """
-
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
 
 import datetime
 import time

@@ -9,8 +9,6 @@ Run it after ``producer.py`` (same user), and once as another user who sees noth
     sandbox-host run examples/agents/consumer.py --user bob --agent report-consumer
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 
 async def run(input_dict, tools):
     shared = data_store.use_namespace("shared-reports")

@@ -9,8 +9,6 @@ Run it three times and it answers 1, 2, 3::
     sandbox-host run examples/agents/counter.py --user alice --agent counter
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 
 async def run(input_dict, tools):
     counter_name = input_dict.get("name", "runs")

@@ -13,8 +13,6 @@ Run the whole workflow (offline tools included)::
     python examples/run_workflows.py fan_out
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 DEFAULT_DOCUMENTS = {
     "invoices": "Invoices are created for every order. An invoice lists the order lines.",
     "reminders": "A reminder is sent when an invoice is overdue. One reminder per week.",

@@ -7,8 +7,6 @@ Run the whole workflow (offline tools included)::
     python examples/run_workflows.py fan_out
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 import collections
 import re
 

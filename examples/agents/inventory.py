@@ -12,8 +12,6 @@ Run it::
         --input '{"prefix": "shared", "sizes": true}'
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 import json
 
 

@@ -13,8 +13,6 @@ Run the whole workflow (offline tools included)::
     python examples/run_workflows.py pipeline
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 import datetime
 
 DEFAULT_URLS = [

@@ -11,8 +11,6 @@ Run it, then the consumer::
     sandbox-host run examples/agents/consumer.py --user alice --agent report-consumer
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 import datetime
 
 DEFAULT_SALES = {"north": 1841.0, "south": 1277.5, "west": 1119.0}

@@ -8,8 +8,6 @@ Run it::
         --input '{"key": "greeting", "value": {"text": "hello"}}'
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 
 async def run(input_dict, tools):
     key = input_dict.get("key", "my-key")

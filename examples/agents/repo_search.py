@@ -11,8 +11,6 @@ Run the whole workflow (offline tools included)::
     python examples/run_workflows.py repo_search
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 
 async def run(input_dict, tools):
     words = input_dict.get("query", "").lower().split()

@@ -12,8 +12,6 @@ Run it a few times with different tasks::
         --input '{"project": "apollo", "complete": "write the docs"}'
 """
 
-# ruff: noqa: F821  (data_store is a sandbox builtin, not a Python name ruff can see)
-
 
 def empty_project(name):
     return {"name": name, "tasks": [], "tags": [], "stats": {"open": 0, "done": 0, "updates": 0}}

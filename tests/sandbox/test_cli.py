@@ -143,3 +143,33 @@ def test_hello_example_runs_as_a_console_command() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["greeting"] == "Hello, Ada!"
+
+
+def test_tools_file_hands_its_tools_to_the_agent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tools_file = tmp_path / "my_tools.py"
+    tools_file.write_text(
+        "async def shout(text):\n"
+        "    return text.upper()\n"
+        "def tools():\n"
+        "    return {'shout': shout, 'double': lambda n: n * 2}\n"
+    )
+    agent = tmp_path / "agent.py"
+    agent.write_text(
+        "async def run(input_dict, tools):\n"
+        "    return {'a': await tools['shout']('hi'), 'b': tools['double'](21)}\n"
+    )
+    code = main(["run", str(agent), "--user", "alice", "--tools", str(tools_file)])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == {"a": "HI", "b": 42}
+
+
+def test_tools_file_without_a_tools_function_exits_2(
+    tmp_path: Path, agent_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tools_file = tmp_path / "no_tools.py"
+    tools_file.write_text("TOOLS = {}\n")
+    code = main(["run", str(agent_file), "--user", "alice", "--tools", str(tools_file)])
+    assert code == 2
+    assert "must define a function tools()" in capsys.readouterr().err
