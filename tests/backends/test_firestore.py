@@ -23,7 +23,7 @@ from agent_data_store.backends.firestore_layout import (
     counter_id,
     firestore_id,
 )
-from agent_data_store.errors import BackendUnavailableError, DataStoreError
+from agent_data_store.errors import BackendUnavailableError, ConfigurationError, DataStoreError
 from agent_data_store.records import document_id
 from agent_data_store.tracking import RunState
 from tests.conftest import StoreFactory
@@ -418,3 +418,12 @@ def test_ensure_indexes_describes_the_shipped_index(firestore: FirestoreBackend)
     assert "userId ascending, queryNamespace ascending, queryKey ascending" in described
     assert "firestore.indexes.json" in described
     assert "emulator" in described
+
+
+def test_missing_credentials_are_a_configuration_error_without_secrets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.delenv("FIRESTORE_EMULATOR_HOST", raising=False)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing-key.json"))
+    with pytest.raises(ConfigurationError, match="application-default login"):
+        open_backend(StoreConfig(url="firestore://my-project/agent_data_store"))
