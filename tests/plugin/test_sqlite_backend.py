@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from agent_data_store import StoreConfig, open_backend
-from agent_data_store.backends.sqlite import SqliteBackend, prefix_upper_bound
+from agent_data_store.backends.base import prefix_upper_bound
+from agent_data_store.backends.sqlite import SqliteBackend
 from agent_data_store.records import Access, RecordWrite
 
 REPO = Path(__file__).resolve().parents[2]

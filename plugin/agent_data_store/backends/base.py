@@ -18,6 +18,23 @@ if TYPE_CHECKING:
     from agent_data_store.records import Access, Record, RecordWrite
 
 
+def prefix_upper_bound(prefix: str) -> str | None:
+    """Return the smallest string greater than every string starting with ``prefix``.
+
+    In code-point order (SQLite's TEXT comparison, Firestore's string order) ``key >= prefix
+    AND key < bound`` is then an index range for a prefix query. ``None`` means no upper
+    bound exists.
+    """
+    chars = list(prefix)
+    while chars:
+        code = ord(chars.pop()) + 1
+        if 0xD800 <= code <= 0xDFFF:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return "".join(chars) + chr(code)
+    return None
+
+
 class Backend(ABC):
     """Storage primitives for records keyed by ``(user_id, namespace, key)``.
 

@@ -27,7 +27,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
-from agent_data_store.backends.base import Backend
+from agent_data_store.backends.base import Backend, prefix_upper_bound
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
     COUNTERS,
@@ -50,7 +50,6 @@ from agent_data_store.backends.firestore_requests import (
     delete_change,
     record_change,
 )
-from agent_data_store.backends.sqlite import prefix_upper_bound
 from agent_data_store.errors import BackendError, ConfigurationError
 from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from agent_data_store.backends.base import Backend
+from agent_data_store.backends.base import Backend, prefix_upper_bound
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 from agent_data_store.records import (
     OVERWRITTEN_FIELDS,
@@ -41,22 +41,6 @@ CHUNK = 500
 """Keys per statement in bulk reads and deletes (well under SQLite's variable limit)."""
 
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-
-
-def prefix_upper_bound(prefix: str) -> str | None:
-    """Return the smallest string greater than every string starting with ``prefix``.
-
-    SQLite compares TEXT as UTF-8 bytes, which is code-point order, so ``key >= prefix AND
-    key < bound`` is an index range. ``None`` means no upper bound exists.
-    """
-    chars = list(prefix)
-    while chars:
-        code = ord(chars.pop()) + 1
-        if 0xD800 <= code <= 0xDFFF:
-            code = 0xE000
-        if code <= 0x10FFFF:
-            return "".join(chars) + chr(code)
-    return None
 
 
 def _row_to_record(row: sqlite3.Row) -> Record:
