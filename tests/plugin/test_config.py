@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from agent_data_store import ConfigurationError, StoreConfig, open_backend
 from agent_data_store.backends.memory import MemoryBackend
 from agent_data_store.backends.sqlite import SqliteBackend

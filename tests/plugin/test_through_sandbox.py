@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from agent_data_store import Backend
-
 from sandbox_host import ExecutionContext, SandboxHost
 
 
