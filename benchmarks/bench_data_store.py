@@ -23,7 +23,6 @@ from typing import Any
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.sqlite import SqliteBackend
 from agent_data_store.records import Access, RecordWrite, utc_now
-
 from sandbox_host import ExecutionContext, SandboxHost
 
 USER, NAMESPACE = "bench-user", "default"

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from agent_data_store import Backend, DataStorePlugin, StoreConfig, open_backend
 from agent_data_store.store import DataStore, DataStoreHandle, agent_handle
 from agent_data_store.tracking import RunState
-
 from sandbox_host import SandboxHost
 
 SERVER_BACKENDS = sorted(

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from agent_data_store import Backend
 from agent_data_store.tracking import RunState
-
 from tests.conftest import StoreFactory
 
 RUNS = 6

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from agent_data_store import Backend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent_data_store import Backend
 from tests.conftest import StoreFactory
 
 users = st.sampled_from(["alice", "bob", "alice2", "a", "ALICE", "alice ", "bob.x"])

@@ -7,7 +7,6 @@ import time
 
 from agent_data_store import Backend
 from agent_data_store.records import encode_key
-
 from tests.conftest import StoreFactory
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

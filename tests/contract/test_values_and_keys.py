@@ -7,8 +7,8 @@ import math
 from typing import Any
 
 import pytest
-from agent_data_store import Backend, DataStoreError
 
+from agent_data_store import Backend, DataStoreError
 from tests.conftest import StoreFactory
 
 FAITHFUL_VALUES: dict[str, Any] = {

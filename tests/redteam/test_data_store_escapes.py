@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.memory import MemoryBackend
-
 from sandbox_host import ExecutionContext, SandboxHost
 
 pytestmark = pytest.mark.redteam
