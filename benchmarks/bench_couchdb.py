@@ -1,0 +1,262 @@
+"""Data store on CouchDB, through the sandbox, against raw HTTP requests to the same server.
+
+Each operation runs N times inside one sandboxed agent run (its access tracking written when
+the run ends, as in production) and N times as hand-written ``requests.Session`` calls doing
+the same reads and writes on an identical database of the same server, interleaved over
+several rounds; the table reports the median time per operation and the ratio (target: at
+most 1.5x). It also counts the HTTP requests each data store operation sends.
+
+    python benchmarks/bench_couchdb.py [--quick] [--url couchdb://USER:PASSWORD@HOST:PORT]
+
+Without ``--url`` it starts pouchdb-server on loopback (``scripts/install-couchdb.sh``
+installs it). The databases it creates are deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import requests
+
+from agent_data_store import DataStorePlugin, StoreConfig
+from agent_data_store.backends.couchdb import INDEX_DDOC, INDEX_NAME, CouchDBBackend, couch_id
+from agent_data_store.backends.couchdb_http import CouchDBTarget
+from agent_data_store.records import Access, RecordWrite, document_id, utc_now
+from sandbox_host import ExecutionContext, SandboxHost
+
+USER, NAMESPACE, RECORDS = "bench-user", "default", 1000
+WRITES = "writes"
+"""Namespace the ``set`` benchmark writes to, so ``get_all`` keeps reading 1000 records."""
+VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
+
+AGENTS = {
+    "get": """
+async def run(input_dict, tools):
+    for i in range(input_dict["n"]):
+        data_store.get("k" + str(i % 1000))
+    return {}
+""",
+    "set": """
+async def run(input_dict, tools):
+    value = input_dict["value"]
+    writes = data_store.use_namespace("writes")
+    for i in range(input_dict["n"]):
+        writes.set("w" + str(i), value)
+    return {}
+""",
+    "get_many(100)": """
+async def run(input_dict, tools):
+    keys = ["k" + str(i) for i in range(100)]
+    for i in range(input_dict["n"]):
+        data_store.get_many(keys)
+    return {}
+""",
+    "get_all(1000)": """
+async def run(input_dict, tools):
+    for i in range(input_dict["n"]):
+        data_store.get_all()
+    return {}
+""",
+}
+
+
+class RawCouchDB:
+    """The same operations as plain HTTP calls, the way a hand-written client would do them."""
+
+    def __init__(self, target: CouchDBTarget, page_size: int) -> None:
+        self.base = f"{target.server}/{target.database}"
+        self.session = requests.Session()
+        self.session.auth = (target.user or "", target.password or "")
+        self.page_size = page_size
+
+    def _url(self, key: str, namespace: str = NAMESPACE) -> str:
+        return f"{self.base}/{quote(couch_id(document_id(USER, namespace, key)), safe='')}"
+
+    def get(self, n: int) -> None:
+        for i in range(n):
+            json.loads(self.session.get(self._url(f"k{i % 1000}")).json()["value"])
+
+    def set(self, n: int) -> None:
+        for i in range(n):
+            url, now = self._url(f"w{i}", WRITES), utc_now()
+            current = self.session.get(url)
+            doc: dict[str, Any] = current.json() if current.status_code == 200 else {
+                "userId": USER, "namespace": WRITES, "key": f"w{i}", "metadata": "{}",
+                "createdByAgent": "raw", "accessCount": 0, "createdAt": now}
+            doc.update(value=json.dumps(VALUE), lastAccessedByAgent="raw", updatedAt=now,
+                       lastAccessedAt=now)
+            self.session.put(url, json=doc).raise_for_status()
+
+    def get_many(self, n: int) -> None:
+        ids = [couch_id(document_id(USER, NAMESPACE, f"k{i}")) for i in range(100)]
+        for _ in range(n):
+            rows = self.session.post(f"{self.base}/_bulk_get",
+                                     json={"docs": [{"id": i} for i in ids]}).json()["results"]
+            {r["docs"][0]["ok"]["key"]: json.loads(r["docs"][0]["ok"]["value"]) for r in rows}
+
+    def get_all(self, n: int) -> None:
+        for _ in range(n):
+            values: dict[str, Any] = {}
+            after = ""
+            while True:
+                # $gte and skipping the previous last: pouchdb-find's $gt returns short pages.
+                docs = self.session.post(f"{self.base}/_find", json={
+                    "selector": {"userId": USER, "namespace": NAMESPACE, "_id": {"$gte": after}},
+                    "sort": [{"userId": "asc"}, {"namespace": "asc"}, {"_id": "asc"}],
+                    "use_index": [INDEX_DDOC, INDEX_NAME], "limit": self.page_size + 1,
+                }).json()["docs"]
+                docs = [d for d in docs if d["_id"] != after][: self.page_size]
+                values.update({d["key"]: json.loads(d["value"]) for d in docs})
+                if len(docs) < self.page_size:
+                    break
+                after = docs[-1]["_id"]
+            assert len(values) == RECORDS
+
+    def operations(self) -> dict[str, Callable[[int], None]]:
+        """Operation name → ``run(n)``."""
+        return {"get": self.get, "set": self.set, "get_many(100)": self.get_many,
+                "get_all(1000)": self.get_all}
+
+
+def _populate(backend: CouchDBBackend) -> None:
+    now, text = utc_now(), json.dumps(VALUE)
+    backend.put_many([RecordWrite(USER, NAMESPACE, f"k{i}", text, None, "seed", now)
+                      for i in range(RECORDS)])
+
+
+@contextmanager
+def counting(backend: CouchDBBackend) -> Iterator[list[str]]:
+    """Collect the path of every HTTP request ``backend`` sends meanwhile."""
+    seen: list[str] = []
+
+    def hook(request: httpx.Request) -> None:
+        seen.append(request.url.path.rsplit("/", 1)[-1])
+
+    backend.http.event_hooks["request"].append(hook)
+    try:
+        yield seen
+    finally:
+        backend.http.event_hooks["request"].remove(hook)
+
+
+def count_requests(backend: CouchDBBackend) -> dict[str, list[str]]:
+    """The HTTP requests each data store operation sends (last path segment of each)."""
+    keys = [f"k{i}" for i in range(100)]
+    now, text = utc_now(), json.dumps(VALUE)
+    operations: dict[str, Callable[[], object]] = {
+        "get": lambda: backend.get(USER, NAMESPACE, "k1"),
+        "get_many(100)": lambda: backend.get_many(USER, NAMESPACE, keys),
+        "set (existing key)": lambda: backend.put_many(
+            [RecordWrite(USER, NAMESPACE, "k1", text, None, "b", now)]),
+        "set_many(100)": lambda: backend.put_many(
+            [RecordWrite(USER, NAMESPACE, k, text, None, "b", now) for k in keys]),
+        "get_all(1000)": lambda: [r for page in backend.iter_records(USER, NAMESPACE)
+                                  for r in page],
+        "list_namespaces": lambda: backend.list_namespaces(USER),
+        "tracking of a run that read 1000 keys": lambda: backend.record_accesses(
+            [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(RECORDS)]),
+        "delete_many(100)": lambda: backend.delete_many(USER, NAMESPACE, keys),
+    }
+    sent = {}
+    for name, operation in operations.items():
+        with counting(backend) as seen:
+            operation()
+        sent[name] = seen
+    return sent
+
+
+def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
+    """Run every measurement against the server at ``server_url``; return the figures."""
+    rounds = 3 if quick else 7
+    sizes = {"get": 20 if quick else 500, "set": 10 if quick else 300,
+             "get_many(100)": 3 if quick else 100, "get_all(1000)": 1 if quick else 20}
+    suffix = uuid.uuid4().hex[:8]
+    ours_config = StoreConfig(url=f"{server_url}/bench_ours_{suffix}")
+    raw_config = StoreConfig(url=f"{server_url}/bench_raw_{suffix}")
+    plugin = DataStorePlugin(ours_config)
+    ours_backend = plugin.backend
+    raw_backend = CouchDBBackend.from_config(raw_config)
+    assert isinstance(ours_backend, CouchDBBackend)
+    try:
+        for backend in (ours_backend, raw_backend):
+            _populate(backend)
+        host = SandboxHost(plugins=[plugin], load_entry_points=False)
+        context = ExecutionContext(user_id=USER, agent_name="bench")
+        raw_ops = RawCouchDB(raw_backend.connection.target, ours_config.page_size).operations()
+        rows = []
+        for name, source in AGENTS.items():
+            n = sizes[name]
+            ours_times, raw_times = [], []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                result = host.run_sync(source, input_dict={"n": n, "value": VALUE},
+                                       context=context)
+                ours_times.append((time.perf_counter() - start) / n)
+                assert result.error is None, result.error
+                assert not result.plugin_errors, result.plugin_errors
+                start = time.perf_counter()
+                raw_ops[name](n)
+                raw_times.append((time.perf_counter() - start) / n)
+            ours_median, raw_median = statistics.median(ours_times), statistics.median(raw_times)
+            rows.append({"op": name, "ours_ms": ours_median * 1e3, "raw_ms": raw_median * 1e3,
+                         "ratio": ours_median / raw_median})
+        requests_per_op = count_requests(ours_backend)
+    finally:
+        for backend in (ours_backend, raw_backend):
+            target = backend.connection.target
+            backend.http.delete(f"{target.server}/{target.database}")
+        plugin.close()
+        raw_backend.close()
+    return {"rows": rows, "requests": requests_per_op}
+
+
+@contextmanager
+def local_server() -> Iterator[str]:
+    """Start pouchdb-server on loopback for the benchmark; yield its ``couchdb://`` base URL."""
+    # The test suite's launcher, so the benchmark starts the server exactly as the tests do.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.servers.couchdb import pouchdb_server, pouchdb_server_missing
+
+    missing = pouchdb_server_missing()
+    if missing:
+        raise SystemExit(missing)
+    with tempfile.TemporaryDirectory() as tmp, pouchdb_server(Path(tmp)) as server:
+        yield server.store_url("").rstrip("/")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Print the benchmark table; return the figures (used by the smoke test)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for smoke tests")
+    parser.add_argument("--url", help="couchdb://USER:PASSWORD@HOST:PORT of a running server "
+                                      "(default: start pouchdb-server on loopback)")
+    args = parser.parse_args(argv)
+    if args.url:
+        figures = measure(args.url.rstrip("/"), quick=args.quick)
+    else:
+        with local_server() as url:
+            figures = measure(url, quick=args.quick)
+    print(f"{'operation':<16}{'sandbox+store':>16}{'raw HTTP':>12}{'ratio':>8}")
+    for row in figures["rows"]:
+        print(f"{row['op']:<16}{row['ours_ms']:>13.2f} ms{row['raw_ms']:>9.2f} ms"
+              f"{row['ratio']:>7.2f}x")
+    print("\nHTTP requests per data store operation:")
+    for name, sent in figures["requests"].items():
+        print(f"  {name:<40}{len(sent)} ({', '.join(dict.fromkeys(sent))})")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,438 @@
+"""CouchDB backend (Apache CouchDB 3.x): ``couchdb://USER:PASSWORD@HOST:5984/DATABASE``.
+
+One database holds every record as one document with the storage layout's fields. What is
+decided here, and why:
+
+* **Values and metadata are JSON text** in the ``value`` and ``metadata`` fields, as on the
+  other backends: a CouchDB-protocol server may hold numbers as JavaScript doubles
+  (pouchdb-server does), which would turn ``2**100`` into a float and ``1.0`` into ``1``.
+  Text round-trips exactly, and reads skip a decode and re-encode of every value.
+* **Document IDs** are the record ID percent-encoded (:func:`couch_id`): only ASCII letters,
+  digits, ``:`` and ``_.-~=`` stay as they are, and a leading ``_`` (reserved by CouchDB)
+  becomes ``%5F``. The encoded ID is plain ASCII, so it is safe in any URL and, more
+  importantly, CouchDB's ICU collation orders such IDs totally: two different ones never
+  compare equal. IDs still never go into URLs; they travel in request bodies.
+* **Listing** (``list_keys``, ``get_all``, ``clear``) is a Mango ``_find`` on the JSON index
+  ``[userId, namespace, _id]``, paged by ``_id`` from the last one seen. Paging by ``key``
+  would be wrong on CouchDB: it compares strings with ICU collation, under which different
+  keys can be equal (``"é"`` and ``"e\\u0301"``, or keys differing only in ignorable
+  characters), and ``key > last`` would skip them. Mango's ``$eq`` on ``namespace`` is ICU
+  too, so documents are also checked for an exact user and namespace here. Each query asks
+  for one document more than a page, to learn whether another page follows without
+  another request.
+* **Namespaces** come from the view ``_design/agent-data-store/_view/namespaces`` (map emits
+  ``[userId, namespace]``, reduce ``_count``) queried with ``group=true`` over the user's key
+  range: one request that reads the index, not the records.
+* **Writes** read the current documents in one ``_bulk_get`` and write in one
+  ``_bulk_docs`` (per chunk, see :data:`~.couchdb_http.BULK_CHUNK_DOCS`). A document that
+  conflicts (HTTP 409 in its result) is read again and retried alone, at most
+  :data:`MAX_ATTEMPTS` times, so concurrent writers of one key end with the last write and
+  concurrent access counts all land. An access never writes a document that is missing or
+  deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar, Self
+from urllib.parse import quote
+
+from agent_data_store.backends.base import Backend
+from agent_data_store.backends.couchdb_http import CouchDBConnection, CouchDBTarget, Document
+from agent_data_store.errors import BackendError
+from agent_data_store.records import (
+    Access,
+    Record,
+    RecordWrite,
+    apply_access,
+    apply_write,
+    document_id,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from agent_data_store.config import StoreConfig
+
+INDEX_DDOC = "agent-data-store-index"
+INDEX_NAME = "user-namespace-id"
+INDEX_FIELDS = ["userId", "namespace", "_id"]
+"""The Mango index every listing query names in ``use_index``."""
+
+VIEW_DDOC_ID = "_design/agent-data-store"
+NAMESPACES_VIEW = "agent-data-store/namespaces"
+VIEW_DDOC: Document = {
+    "_id": VIEW_DDOC_ID,
+    "language": "javascript",
+    "views": {
+        "namespaces": {
+            "map": (
+                "function (doc) {\n"
+                "  if (typeof doc.userId === 'string' && typeof doc.namespace === 'string') {\n"
+                "    emit([doc.userId, doc.namespace], null);\n"
+                "  }\n"
+                "}"
+            ),
+            "reduce": "_count",
+        },
+    },
+}
+"""The design document behind ``list_namespaces``."""
+
+MAX_ATTEMPTS = 12
+"""Writes of one document tried at most this often when concurrent writers keep conflicting."""
+
+_REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
+
+
+def couch_id(record_id: str) -> str:
+    """Return the CouchDB document ID of a record ID (see the module docstring)."""
+    encoded = quote(record_id, safe=":=")
+    return "%5F" + encoded[1:] if encoded.startswith("_") else encoded
+
+
+def prefix_regex(prefix: str) -> str:
+    """A ``$regex`` matching strings that start with ``prefix``.
+
+    Escapes only the ASCII syntax characters, which both CouchDB (PCRE) and pouchdb
+    (JavaScript) read as literals after a backslash.
+    """
+    return "^" + _REGEX_SPECIAL.sub(r"\\\1", prefix)
+
+
+def _to_document(record: Record, current: Document | None) -> Document:
+    """The record's document, replacing ``current`` (whose ``_rev`` it carries) if given."""
+    doc: Document = {
+        "_id": couch_id(record.id),
+        "userId": record.user_id,
+        "namespace": record.namespace,
+        "key": record.key,
+        "value": record.value_json,
+        "metadata": json.dumps(record.metadata, ensure_ascii=False, separators=(",", ":")),
+        "createdByAgent": record.created_by_agent,
+        "lastAccessedByAgent": record.last_accessed_by_agent,
+        "accessCount": record.access_count,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "lastAccessedAt": record.last_accessed_at,
+    }
+    if current is not None:
+        doc["_rev"] = current["_rev"]
+    return doc
+
+
+def _to_record(doc: Document) -> Record:
+    return Record(
+        user_id=doc["userId"],
+        namespace=doc["namespace"],
+        key=doc["key"],
+        value_json=doc["value"],
+        metadata=json.loads(doc["metadata"]),
+        created_by_agent=doc["createdByAgent"],
+        last_accessed_by_agent=doc["lastAccessedByAgent"],
+        access_count=int(doc["accessCount"]),
+        created_at=doc["createdAt"],
+        updated_at=doc["updatedAt"],
+        last_accessed_at=doc["lastAccessedAt"],
+    )
+
+
+def _size(record: Record) -> int:
+    return len(record.value_json) + 512
+
+
+def _tombstone(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+    """The change that deletes a live document (and leaves a missing one alone)."""
+    if current is None:
+        return None
+    return {"_id": doc_id, "_rev": current["_rev"], "_deleted": True}, 128
+
+
+def _backoff(attempt: int) -> None:
+    """Sleep a little, randomly, so writers that conflicted do not collide again in step."""
+    time.sleep(random.uniform(0, min(0.25, 0.005 * 2**attempt)))
+
+
+class CouchDBBackend(Backend):
+    """Records as documents of one CouchDB database."""
+
+    scheme: ClassVar[str] = "couchdb"
+
+    def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0) -> None:
+        self.connection = CouchDBConnection(target, timeout_s)
+        self._page_size = page_size
+        try:
+            self.connection.ensure_database()
+            self.ensure_indexes()
+        except BaseException:
+            self.connection.close()
+            raise
+
+    @classmethod
+    def from_config(cls, config: StoreConfig) -> Self:
+        """Open ``couchdb://`` or ``couchdbs://`` (TLS); create the database if missing."""
+        target = CouchDBTarget.from_url(config.url, default_database=config.table)
+        return cls(target, page_size=config.page_size, timeout_s=config.timeout_s)
+
+    def __repr__(self) -> str:
+        target = self.connection.target
+        return f"CouchDBBackend({target.redacted!r}, database={target.database!r})"
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client every request goes through (an :class:`httpx.Client`)."""
+        return self.connection.http
+
+    # -- the optimistic-concurrency write loop ---------------------------------------------
+
+    def _update(
+        self,
+        ids: Collection[str],
+        change: Callable[[str, Document | None], tuple[Document, int] | None],
+        current: dict[str, Document] | None = None,
+    ) -> set[str]:
+        """Write ``change(id, current live document or None)`` for each ID; return those written.
+
+        ``change`` returns the new document (with the current ``_rev``, if any) and its size,
+        or ``None`` to write nothing. One ``_bulk_get`` (none if ``current`` holds the
+        documents already read) and one ``_bulk_docs``; documents that conflict are read
+        and changed again, alone.
+        """
+        written: set[str] = set()
+        pending = list(ids)
+        if current is None:
+            current = self.connection.bulk_get(pending)
+        for attempt in range(MAX_ATTEMPTS):
+            docs: list[Document] = []
+            sizes: list[int] = []
+            for doc_id in pending:
+                changed = change(doc_id, current.get(doc_id))
+                if changed is not None:
+                    docs.append(changed[0])
+                    sizes.append(changed[1])
+            if not docs:
+                return written
+            conflicted: list[str] = []
+            for result in self.connection.bulk_docs(docs, sizes):
+                if "error" not in result:
+                    written.add(result["id"])
+                elif result["error"] == "conflict":
+                    conflicted.append(result["id"])
+                else:
+                    raise BackendError(
+                        f"CouchDB refused to write a document: {result['error']}: "
+                        f"{result.get('reason', '')}"
+                    )
+            if not conflicted:
+                return written
+            _backoff(attempt)
+            pending = conflicted
+            current = self.connection.bulk_get(pending)
+        raise BackendError(
+            f"{len(pending)} document(s) kept changing under concurrent writers; gave up after "
+            f"{MAX_ATTEMPTS} attempts (the other writes landed)"
+        )
+
+    # -- records ---------------------------------------------------------------------------
+
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """Return the records of ``keys`` that exist: one ``_bulk_get`` (per 1000 keys)."""
+        ids = {couch_id(document_id(user_id, namespace, key)): key for key in keys}
+        docs = self.connection.bulk_get(list(ids))
+        return {ids[doc_id]: _to_record(doc) for doc_id, doc in docs.items()}
+
+    def put_many(self, writes: Sequence[RecordWrite]) -> None:
+        """Read the current documents once, write the merged ones once; retry conflicts."""
+        by_id: dict[str, list[RecordWrite]] = {}
+        for write in writes:
+            by_id.setdefault(couch_id(write.id), []).append(write)
+
+        def merge(doc_id: str, current: Document | None) -> tuple[Document, int]:
+            record = _to_record(current) if current is not None else None
+            for write in by_id[doc_id]:
+                record = apply_write(record, write)
+            assert record is not None
+            return _to_document(record, current), _size(record)
+
+        self._update(by_id, merge)
+
+    def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
+        """Delete the documents of ``keys``: one ``_bulk_get``, one ``_bulk_docs``."""
+        ids = dict.fromkeys(couch_id(document_id(user_id, namespace, key)) for key in keys)
+        return len(self._update(ids, _tombstone))
+
+    # -- listing ---------------------------------------------------------------------------
+
+    def _pages(
+        self, user_id: str, namespace: str, prefix: str | None, fields: list[str] | None
+    ) -> Iterator[list[Document]]:
+        """Yield the namespace's documents a page per ``_find``, paged by ``_id`` after the last.
+
+        The selector says ``$gte`` and the last page's final document is dropped here:
+        pouchdb-find applies the limit before it drops the row ``$gt`` excludes, which
+        returns short pages. One more document than a page (two after the first page, which
+        may include the previous last) tells whether another page follows.
+        """
+        after: str | None = None
+        while True:
+            selector: Document = {
+                "userId": user_id, "namespace": namespace, "_id": {"$gte": after or ""},
+            }
+            if prefix:
+                selector["key"] = {"$regex": prefix_regex(prefix)}
+            found = self.connection.find(
+                selector,
+                sort=INDEX_FIELDS,
+                limit=self._page_size + (1 if after is None else 2),
+                use_index=(INDEX_DDOC, INDEX_NAME),
+                fields=fields,
+            )
+            docs = [doc for doc in found if doc["_id"] != after]
+            page = docs[: self._page_size]
+            exact = [
+                doc for doc in page
+                if doc.get("userId") == user_id and doc.get("namespace") == namespace
+                and (not prefix or doc.get("key", "").startswith(prefix))
+            ]
+            if exact:
+                yield exact
+            if len(docs) <= self._page_size:
+                return
+            after = page[-1]["_id"]
+
+    def iter_keys(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[str]]:
+        """Yield keys a page per ``_find``, projected to the fields the paging needs."""
+        for page in self._pages(user_id, namespace, prefix, ["_id", *INDEX_FIELDS[:2], "key"]):
+            yield [doc["key"] for doc in page]
+
+    def iter_records(
+        self, user_id: str, namespace: str, prefix: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield records a page per ``_find``."""
+        for page in self._pages(user_id, namespace, prefix, None):
+            yield [_to_record(doc) for doc in page]
+
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """Group the namespaces view over the user's key range: one request per page.
+
+        A page starts at the last namespace seen (inclusive, so nothing is skipped where ICU
+        collation makes different names equal); paging stops when a page brings nothing new.
+        """
+        names: dict[str, None] = {}
+        startkey: list[object] = [user_id]
+        while True:
+            rows = self.connection.view(
+                NAMESPACES_VIEW, group=True, startkey=startkey, endkey=[user_id, {}],
+                limit=self._page_size + 1,
+            )
+            new = [
+                row["key"][1] for row in rows
+                if row["key"][0] == user_id and row["key"][1] not in names
+            ]
+            names.update(dict.fromkeys(new))
+            if len(rows) <= self._page_size or not new:
+                return sorted(names)
+            startkey = [user_id, rows[-1]["key"][1]]
+
+    def clear_namespace(self, user_id: str, namespace: str) -> int:
+        """Delete the namespace a page at a time: ``_find`` for IDs and revs, ``_bulk_docs``."""
+        deleted = 0
+        fields = ["_id", "_rev", *INDEX_FIELDS[:2]]
+        for page in self._pages(user_id, namespace, None, fields):
+            docs = {doc["_id"]: doc for doc in page}
+            deleted += len(self._update(docs, _tombstone, current=docs))
+        return deleted
+
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        """Add buffered reads: one ``_bulk_get`` and one ``_bulk_docs``; conflicts retried."""
+        by_id = {couch_id(access.id): access for access in accesses}
+
+        def count(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+            if current is None:
+                return None  # deleted meanwhile: stays deleted
+            record = apply_access(_to_record(current), by_id[doc_id])
+            return _to_document(record, current), _size(record)
+
+        self._update(by_id, count)
+
+    # -- operator primitives ---------------------------------------------------------------
+
+    def iter_all(
+        self, user_id: str | None = None, namespace: str | None = None
+    ) -> Iterator[list[Record]]:
+        """Yield records a page at a time: by namespace through the index, else all documents."""
+        if user_id is not None:
+            namespaces = [namespace] if namespace is not None else self.list_namespaces(user_id)
+            for name in namespaces:
+                yield from self.iter_records(user_id, name)
+            return
+        after: str | None = None
+        while True:
+            params: dict[str, object] = {"include_docs": True, "limit": self._page_size + 1}
+            if after is not None:
+                params["startkey"] = after
+                params["skip"] = 1
+            rows = self.connection.view("_all_docs", **params)
+            records = [
+                _to_record(row["doc"]) for row in rows[: self._page_size]
+                if _is_record(row.get("doc"), namespace)
+            ]
+            if records:
+                yield records
+            if len(rows) <= self._page_size:
+                return
+            after = rows[self._page_size - 1]["id"]
+
+    def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
+        """Store records as given in bulk; without ``overwrite`` existing IDs are left alone."""
+        by_id = {couch_id(record.id): record for record in records}
+        skipped: list[str] = []
+
+        def store(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+            record = by_id[doc_id]
+            if current is not None and not overwrite:
+                skipped.append(record.id)
+                return None
+            return _to_document(record, current), _size(record)
+
+        self._update(by_id, store)
+        return skipped
+
+    def ensure_indexes(self) -> list[str]:
+        """Ensure the Mango index and the namespaces design document, idempotently."""
+        result = self.connection.save_index(INDEX_FIELDS, INDEX_DDOC, INDEX_NAME)
+
+        def design(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+            if current is not None and all(current.get(k) == v for k, v in VIEW_DDOC.items()):
+                return None
+            doc = dict(VIEW_DDOC)
+            if current is not None:
+                doc["_rev"] = current["_rev"]
+            return doc, 1024
+
+        written = self._update([VIEW_DDOC_ID], design)
+        database = self.connection.target.database
+        return [
+            f"couchdb: Mango index {INDEX_NAME} on {INDEX_FIELDS} in _design/{INDEX_DDOC} "
+            f"of {database} ({result})",
+            f"couchdb: view {NAMESPACES_VIEW} (emit [userId, namespace], _count) in "
+            f"{VIEW_DDOC_ID} of {database} ({'created' if written else 'exists'})",
+        ]
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self.connection.close()
+
+
+def _is_record(doc: Document | None, namespace: str | None) -> bool:
+    if not doc or doc.get("_id", "").startswith("_design/"):
+        return False
+    if namespace is not None and doc.get("namespace") != namespace:
+        return False
+    return all(field in doc for field in ("userId", "namespace", "key", "value"))
