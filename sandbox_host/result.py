@@ -20,7 +20,7 @@ class RunError:
         return f"{self.type}: {self.message}{where}"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class RunResult:
     """The outcome of one run.
 
@@ -35,6 +35,11 @@ class RunResult:
     ops: list[dict[str, Any]] = field(default_factory=list)
     duration_s: float = 0.0
     plugin_errors: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # The operation log and output can be long: summarise them.
+        return (f"RunResult(ok={self.ok}, error={self.error!r}, ops={len(self.ops)}, "
+                f"stdout={len(self.stdout)} chars, duration_s={self.duration_s:.3f})")
 
     @property
     def ok(self) -> bool:

@@ -7,6 +7,7 @@ gets as ``data_store``, which exposes the documented methods and nothing else.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -72,14 +73,14 @@ class DataStore:
     def get(self, key: str, default: Any = None) -> Any:
         """Return the value of ``key`` (a fresh copy), or ``default`` if it does not exist."""
         key = check_name(key, "key")
-        record = self._backend().get(self._user_id, self._namespace, key)
-        if record is None:
+        value_json = self._backend().get_value_json(self._user_id, self._namespace, key)
+        if value_json is None:
             self._run.log("get", self._namespace, key=key, found=False)
             return default
         if self._config.tracking:
             self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
-        self._run.log("get", self._namespace, key=key, found=True, value_json=record.value_json)
-        return record.value
+        self._run.log("get", self._namespace, key=key, found=True, value_json=value_json)
+        return json.loads(value_json)
 
     def set(self, key: str, value: Any, metadata: dict[str, Any] | None = None) -> None:
         """Create or overwrite ``key``; ``metadata`` is shallow-merged into the existing one."""

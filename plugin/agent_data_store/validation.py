@@ -92,6 +92,10 @@ def _describe_unserialisable(value: Any, path: str) -> str | None:
     return f"{path} is a {kind.__name__}, which is not JSON-serialisable"
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+"""Compact JSON text: one encoder built once (``json.dumps`` with options builds one a call)."""
+
+
 def to_json(value: Any, what: str = "value") -> str:
     """Serialise ``value`` to JSON text, or raise :class:`InvalidValueError` naming the problem.
 
@@ -105,7 +109,7 @@ def to_json(value: Any, what: str = "value") -> str:
     if problem:
         raise InvalidValueError(problem)
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return _ENCODE(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidValueError(f"{what} is not JSON-serialisable: {exc}") from None
 

@@ -249,3 +249,11 @@ def test_printed_output_is_kept_when_the_agent_fails(run_agent: RunAgent) -> Non
     assert result.stdout == "before\n"
     assert result.error is not None
     assert (result.error.type, result.error.message) == ("ValueError", "boom")
+
+
+def test_result_repr_summarises_a_long_run(run_agent: RunAgent) -> None:
+    result = run_agent(agent_body('print("x" * 5000)\nreturn {"big": "y" * 100000}'))
+    result.ops.extend({"op": "get", "key": str(i)} for i in range(10_000))
+    text = repr(result)
+    assert text.startswith("RunResult(ok=True, error=None, ops=10000, stdout=5001 chars")
+    assert len(text) < 200

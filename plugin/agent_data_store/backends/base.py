@@ -55,6 +55,14 @@ class Backend(ABC):
         """Return one record, or ``None``. One round trip."""
         return self.get_many(user_id, namespace, [key]).get(key)
 
+    def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
+        """Return one record's value as JSON text, or ``None``: what ``data_store.get`` needs.
+
+        One round trip. Backends that can read the value alone override this.
+        """
+        record = self.get(user_id, namespace, key)
+        return None if record is None else record.value_json
+
     @abstractmethod
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """Return the records of ``keys`` that exist, by key. One bulk request."""

@@ -51,6 +51,9 @@ def _row_to_record(row: sqlite3.Row) -> Record:
     )
 
 
+_encode_metadata = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _record_to_row(record: Record) -> tuple[Any, ...]:
     return (
         record.id,
@@ -58,7 +61,7 @@ def _record_to_row(record: Record) -> tuple[Any, ...]:
         record.namespace,
         record.key,
         record.value_json,
-        json.dumps(record.metadata, ensure_ascii=False, separators=(",", ":")),
+        _encode_metadata(record.metadata) if record.metadata else "{}",
         record.created_by_agent,
         record.last_accessed_by_agent,
         record.access_count,
@@ -91,6 +94,9 @@ class SqliteBackend(Backend):
         self._connections_lock = threading.Lock()
         self._select_one = (
             f"SELECT {COLUMNS} FROM {table} WHERE userId = ? AND namespace = ? AND key = ?"
+        )
+        self._select_value = (
+            f"SELECT value FROM {table} WHERE userId = ? AND namespace = ? AND key = ?"
         )
         updates = ", ".join(
             "metadata = CASE WHEN excluded.metadata = '{}' THEN metadata "
@@ -203,6 +209,15 @@ class SqliteBackend(Backend):
         except sqlite3.Error as exc:
             raise self._translate(exc) from None
         return None if row is None else _row_to_record(row)
+
+    def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
+        """Return one value's JSON text: one primary-key lookup of one column."""
+        try:
+            cursor = self._connection().execute(self._select_value, (user_id, namespace, key))
+            row = cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        return None if row is None else row[0]
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """Return existing records of ``keys``: one ``SELECT … IN`` per 500 keys."""
