@@ -139,13 +139,13 @@ class DataStore:
 
     def get_all(self) -> dict[str, Any]:
         """Return every key → value of the namespace (paged indexed queries)."""
-        records = [
-            record
-            for page in self._backend().iter_records(self._user_id, self._namespace)
-            for record in page
+        pairs = [
+            pair
+            for page in self._backend().iter_values(self._user_id, self._namespace)
+            for pair in page
         ]
-        records.sort(key=lambda record: record.key)
-        result = {record.key: record.value for record in records}
+        pairs.sort()
+        result = {key: json.loads(value_json) for key, value_json in pairs}
         self._track(list(result))
         self._run.log("get_all", self._namespace, count=len(result))
         return result
@@ -153,10 +153,11 @@ class DataStore:
     def get_many(self, keys: list[str]) -> dict[str, Any]:
         """Return key → value for the ``keys`` that exist, in one bulk call."""
         checked = check_keys(keys)
-        records = (
-            self._backend().get_many(self._user_id, self._namespace, checked) if checked else {}
+        found = (
+            self._backend().get_many_values(self._user_id, self._namespace, checked)
+            if checked else {}
         )
-        result = {key: records[key].value for key in dict.fromkeys(checked) if key in records}
+        result = {key: json.loads(found[key]) for key in dict.fromkeys(checked) if key in found}
         self._track(list(result))
         self._run.log("get_many", self._namespace, count=len(checked), found=len(result))
         return result

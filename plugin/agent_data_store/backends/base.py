@@ -67,6 +67,19 @@ class Backend(ABC):
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """Return the records of ``keys`` that exist, by key. One bulk request."""
 
+    def get_many_values(
+        self, user_id: str, namespace: str, keys: Sequence[str]
+    ) -> dict[str, str]:
+        """Return key → value JSON text for the ``keys`` that exist: ``data_store.get_many``.
+
+        One bulk request, like :meth:`get_many`; backends that can read values alone
+        override this.
+        """
+        return {
+            key: record.value_json
+            for key, record in self.get_many(user_id, namespace, keys).items()
+        }
+
     @abstractmethod
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Create or overwrite one record per write, as :func:`apply_write` says.
@@ -96,6 +109,14 @@ class Backend(ABC):
         self, user_id: str, namespace: str, prefix: str | None = None
     ) -> Iterator[list[Record]]:
         """Yield the namespace's records a page per query, like :meth:`iter_keys`."""
+
+    def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
+        """Yield ``(key, value JSON text)`` pages of the namespace: ``data_store.get_all``.
+
+        Paged like :meth:`iter_records`; backends that can read values alone override this.
+        """
+        for page in self.iter_records(user_id, namespace):
+            yield [(record.key, record.value_json) for record in page]
 
     @abstractmethod
     def list_namespaces(self, user_id: str) -> list[str]:

@@ -188,19 +188,25 @@ class SqliteBackend(Backend):
     def _select_keys(
         self, conn: sqlite3.Connection, user_id: str, namespace: str, keys: Sequence[str]
     ) -> dict[str, Record]:
-        found: dict[str, Record] = {}
+        return {
+            row[3]: _row_to_record(row)
+            for row in self._select_rows(conn, COLUMNS, user_id, namespace, keys)
+        }
+
+    def _select_rows(
+        self, conn: sqlite3.Connection, columns: str, user_id: str, namespace: str,
+        keys: Sequence[str],
+    ) -> Iterator[Any]:
+        """Rows of ``keys`` that exist: one ``SELECT … IN`` per :data:`CHUNK` keys."""
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT {COLUMNS} FROM {self.table} "
+            yield from conn.execute(
+                f"SELECT {columns} FROM {self.table} "
                 f"WHERE userId = ? AND namespace = ? AND key IN ({marks})",
                 (user_id, namespace, *chunk),
             ).fetchall()
-            for row in rows:
-                found[row[3]] = _row_to_record(row)
-        return found
 
     def get(self, user_id: str, namespace: str, key: str) -> Record | None:
         """Return one record: one primary-key lookup."""
@@ -223,6 +229,14 @@ class SqliteBackend(Backend):
         """Return existing records of ``keys``: one ``SELECT … IN`` per 500 keys."""
         with self._errors():
             return self._select_keys(self._connection(), user_id, namespace, keys)
+
+    def get_many_values(
+        self, user_id: str, namespace: str, keys: Sequence[str]
+    ) -> dict[str, str]:
+        """Return key → value JSON of existing ``keys``: the two columns, as :meth:`get_many`."""
+        with self._errors():
+            return dict(self._select_rows(self._connection(), "key, value", user_id, namespace,
+                                          keys))
 
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Upsert every write in one statement (one transaction for several).
@@ -300,6 +314,11 @@ class SqliteBackend(Backend):
         """Yield records in key order, a page per query."""
         for rows in self._pages(COLUMNS, user_id, namespace, prefix):
             yield [_row_to_record(row) for row in rows]
+
+    def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
+        """Yield ``(key, value JSON)`` in key order, a page per query."""
+        for rows in self._pages("key, value", user_id, namespace, None):
+            yield [(row[0], row[1]) for row in rows]
 
     def list_namespaces(self, user_id: str) -> list[str]:
         """Skip-scan the index: one ``min(namespace)`` seek per namespace."""
