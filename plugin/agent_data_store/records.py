@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+_encode_metadata = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 _last_now: tuple[int, str] = (-1, "")
 
@@ -84,13 +87,30 @@ class Record:
 
     def to_document(self) -> dict[str, Any]:
         """Return the record as the documented storage document (camelCase fields)."""
+        return {**self.to_stored_fields(), "value": self.value, "metadata": self.metadata}
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> Record:
+        """Build a record from a storage document as :meth:`to_document` returns it."""
+        return cls.from_stored_fields(
+            doc,
+            value_json=json.dumps(doc["value"], ensure_ascii=False, allow_nan=False),
+            metadata=dict(doc.get("metadata") or {}),
+        )
+
+    def to_stored_fields(self) -> dict[str, Any]:
+        """The storage document with ``value`` and ``metadata`` as JSON text.
+
+        Document stores keep both as text so that every JSON number survives exactly,
+        whatever the server does with numbers.
+        """
         return {
             "_id": self.id,
             "userId": self.user_id,
             "namespace": self.namespace,
             "key": self.key,
-            "value": self.value,
-            "metadata": self.metadata,
+            "value": self.value_json,
+            "metadata": _encode_metadata(self.metadata) if self.metadata else "{}",
             "createdByAgent": self.created_by_agent,
             "lastAccessedByAgent": self.last_accessed_by_agent,
             "accessCount": self.access_count,
@@ -100,20 +120,25 @@ class Record:
         }
 
     @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Record:
-        """Build a record from a storage document as :meth:`to_document` returns it."""
+    def from_stored_fields(
+        cls,
+        fields: Mapping[str, Any],
+        value_json: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Record:
+        """Invert :meth:`to_stored_fields`; ``value_json``/``metadata`` replace the fields'."""
         return cls(
-            user_id=doc["userId"],
-            namespace=doc["namespace"],
-            key=doc["key"],
-            value_json=json.dumps(doc["value"], ensure_ascii=False, allow_nan=False),
-            metadata=dict(doc.get("metadata") or {}),
-            created_by_agent=doc["createdByAgent"],
-            last_accessed_by_agent=doc["lastAccessedByAgent"],
-            access_count=int(doc["accessCount"]),
-            created_at=doc["createdAt"],
-            updated_at=doc["updatedAt"],
-            last_accessed_at=doc["lastAccessedAt"],
+            user_id=fields["userId"],
+            namespace=fields["namespace"],
+            key=fields["key"],
+            value_json=fields["value"] if value_json is None else value_json,
+            metadata=json.loads(fields.get("metadata") or "{}") if metadata is None else metadata,
+            created_by_agent=fields["createdByAgent"],
+            last_accessed_by_agent=fields["lastAccessedByAgent"],
+            access_count=int(fields["accessCount"]),
+            created_at=fields["createdAt"],
+            updated_at=fields["updatedAt"],
+            last_accessed_at=fields["lastAccessedAt"],
         )
 
 

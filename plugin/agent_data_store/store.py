@@ -78,7 +78,7 @@ class DataStore:
             self._run.log("get", self._namespace, key=key, found=False)
             return default
         if self._config.tracking:
-            self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
+            self._run.tracker.record(self._user_id, self._namespace, (key,), self._agent)
         self._run.log("get", self._namespace, key=key, found=True, value_json=value_json)
         return json.loads(value_json)
 

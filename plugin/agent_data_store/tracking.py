@@ -41,18 +41,6 @@ class AccessTracker:
                     entry[1] = agent
                     entry[2] = at
 
-    def record_one(self, user_id: str, namespace: str, key: str, agent: str) -> None:
-        """Count one access of one key (the ``get`` path, kept cheap)."""
-        at = utc_now()
-        with self._lock:
-            entry = self._pending.get((user_id, namespace, key))
-            if entry is None:
-                self._pending[(user_id, namespace, key)] = [1, agent, at]
-            else:
-                entry[0] += 1
-                entry[1] = agent
-                entry[2] = at
-
     def __len__(self) -> int:
         return len(self._pending)
 

@@ -33,7 +33,6 @@ decided here, and why:
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
@@ -106,39 +105,15 @@ def prefix_regex(prefix: str) -> str:
 
 def _to_document(record: Record, current: Document | None) -> Document:
     """The record's document, replacing ``current`` (whose ``_rev`` it carries) if given."""
-    doc: Document = {
-        "_id": couch_id(record.id),
-        "userId": record.user_id,
-        "namespace": record.namespace,
-        "key": record.key,
-        "value": record.value_json,
-        "metadata": json.dumps(record.metadata, ensure_ascii=False, separators=(",", ":")),
-        "createdByAgent": record.created_by_agent,
-        "lastAccessedByAgent": record.last_accessed_by_agent,
-        "accessCount": record.access_count,
-        "createdAt": record.created_at,
-        "updatedAt": record.updated_at,
-        "lastAccessedAt": record.last_accessed_at,
-    }
+    doc: Document = record.to_stored_fields()
+    doc["_id"] = couch_id(record.id)
     if current is not None:
         doc["_rev"] = current["_rev"]
     return doc
 
 
 def _to_record(doc: Document) -> Record:
-    return Record(
-        user_id=doc["userId"],
-        namespace=doc["namespace"],
-        key=doc["key"],
-        value_json=doc["value"],
-        metadata=json.loads(doc["metadata"]),
-        created_by_agent=doc["createdByAgent"],
-        last_accessed_by_agent=doc["lastAccessedByAgent"],
-        access_count=int(doc["accessCount"]),
-        created_at=doc["createdAt"],
-        updated_at=doc["updatedAt"],
-        last_accessed_at=doc["lastAccessedAt"],
-    )
+    return Record.from_stored_fields(doc)
 
 
 def _size(record: Record) -> int:

@@ -121,23 +121,13 @@ def split_value(value_json: str) -> list[bytes]:
 
 def record_fields(record: Record, chunk_count: int) -> dict[str, Any]:
     """Return the fields of a record's document; ``value`` is empty when it is chunked."""
-    return {
-        "_id": record.id,
-        "userId": record.user_id,
-        "namespace": record.namespace,
-        "key": record.key,
-        "queryNamespace": query_namespace(record.namespace),
-        "queryKey": query_key(record.key),
-        "value": "" if chunk_count else record.value_json,
-        "valueChunks": chunk_count,
-        "metadata": json.dumps(record.metadata, ensure_ascii=False, separators=(",", ":")),
-        "createdByAgent": record.created_by_agent,
-        "lastAccessedByAgent": record.last_accessed_by_agent,
-        "accessCount": record.access_count,
-        "createdAt": record.created_at,
-        "updatedAt": record.updated_at,
-        "lastAccessedAt": record.last_accessed_at,
-    }
+    fields = record.to_stored_fields()
+    fields["queryNamespace"] = query_namespace(record.namespace)
+    fields["queryKey"] = query_key(record.key)
+    fields["valueChunks"] = chunk_count
+    if chunk_count:
+        fields["value"] = ""
+    return fields
 
 
 def chunk_count(fields: Mapping[str, Any]) -> int:
@@ -155,19 +145,7 @@ def record_from_fields(fields: Mapping[str, Any], chunks: Sequence[bytes] | None
         value_json = b"".join(chunks).decode("utf-8") if chunks is not None else ""
     else:
         value_json = fields.get("value", "")
-    return Record(
-        user_id=fields["userId"],
-        namespace=fields["namespace"],
-        key=fields["key"],
-        value_json=value_json,
-        metadata=json.loads(fields.get("metadata") or "{}"),
-        created_by_agent=fields["createdByAgent"],
-        last_accessed_by_agent=fields["lastAccessedByAgent"],
-        access_count=int(fields["accessCount"]),
-        created_at=fields["createdAt"],
-        updated_at=fields["updatedAt"],
-        last_accessed_at=fields["lastAccessedAt"],
-    )
+    return Record.from_stored_fields(fields, value_json=value_json)
 
 
 def index_descriptions(collection: str) -> list[str]:
