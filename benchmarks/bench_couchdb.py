@@ -2,9 +2,9 @@
 
 Each operation runs N times inside one sandboxed agent run (its access tracking written when
 the run ends, as in production) and N times as hand-written ``requests.Session`` calls doing
-the same reads and writes on an identical database of the same server, interleaved over
-several rounds; the table reports the median time per operation and the ratio (target: at
-most 1.5x). It also counts the HTTP requests each data store operation sends.
+the same reads and writes on an identical database of the same server (see
+``side_by_side.py``); the table reports the median time per operation and the ratio
+(target: at most 1.5x). It also counts the HTTP requests each data store operation sends.
 
     python benchmarks/bench_couchdb.py [--quick] [--url couchdb://USER:PASSWORD@HOST:PORT]
 
@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,47 +27,21 @@ from urllib.parse import quote
 
 import httpx
 import requests
+from side_by_side import (
+    NAMESPACE,
+    RECORDS,
+    USER,
+    VALUE,
+    WRITES,
+    print_table,
+    time_side_by_side,
+)
 
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.couchdb import INDEX_DDOC, INDEX_NAME, CouchDBBackend, couch_id
 from agent_data_store.backends.couchdb_http import CouchDBTarget
 from agent_data_store.records import Access, RecordWrite, document_id, utc_now
-from sandbox_host import ExecutionContext, SandboxHost
-
-USER, NAMESPACE, RECORDS = "bench-user", "default", 1000
-WRITES = "writes"
-"""Namespace the ``set`` benchmark writes to, so ``get_all`` keeps reading 1000 records."""
-VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
-
-AGENTS = {
-    "get": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get("k" + str(i % 1000))
-    return {}
-""",
-    "set": """
-async def run(input_dict, tools):
-    value = input_dict["value"]
-    writes = data_store.use_namespace("writes")
-    for i in range(input_dict["n"]):
-        writes.set("w" + str(i), value)
-    return {}
-""",
-    "get_many(100)": """
-async def run(input_dict, tools):
-    keys = ["k" + str(i) for i in range(100)]
-    for i in range(input_dict["n"]):
-        data_store.get_many(keys)
-    return {}
-""",
-    "get_all(1000)": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get_all()
-    return {}
-""",
-}
+from sandbox_host import SandboxHost
 
 
 class RawCouchDB:
@@ -193,25 +165,8 @@ def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
         for backend in (ours_backend, raw_backend):
             _populate(backend)
         host = SandboxHost(plugins=[plugin], load_entry_points=False)
-        context = ExecutionContext(user_id=USER, agent_name="bench")
         raw_ops = RawCouchDB(raw_backend.connection.target, ours_config.page_size).operations()
-        rows = []
-        for name, source in AGENTS.items():
-            n = sizes[name]
-            ours_times, raw_times = [], []
-            for _ in range(rounds):
-                start = time.perf_counter()
-                result = host.run_sync(source, input_dict={"n": n, "value": VALUE},
-                                       context=context)
-                ours_times.append((time.perf_counter() - start) / n)
-                assert result.error is None, result.error
-                assert not result.plugin_errors, result.plugin_errors
-                start = time.perf_counter()
-                raw_ops[name](n)
-                raw_times.append((time.perf_counter() - start) / n)
-            ours_median, raw_median = statistics.median(ours_times), statistics.median(raw_times)
-            rows.append({"op": name, "ours_ms": ours_median * 1e3, "raw_ms": raw_median * 1e3,
-                         "ratio": ours_median / raw_median})
+        rows = time_side_by_side(host, raw_ops, sizes, rounds)
         requests_per_op = count_requests(ours_backend)
     finally:
         for backend in (ours_backend, raw_backend):
@@ -248,10 +203,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         with local_server() as url:
             figures = measure(url, quick=args.quick)
-    print(f"{'operation':<16}{'sandbox+store':>16}{'raw HTTP':>12}{'ratio':>8}")
-    for row in figures["rows"]:
-        print(f"{row['op']:<16}{row['ours_ms']:>13.2f} ms{row['raw_ms']:>9.2f} ms"
-              f"{row['ratio']:>7.2f}x")
+    print_table(figures["rows"], "raw HTTP")
     print("\nHTTP requests per data store operation:")
     for name, sent in figures["requests"].items():
         print(f"  {name:<40}{len(sent)} ({', '.join(dict.fromkeys(sent))})")

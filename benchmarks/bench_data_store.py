@@ -1,9 +1,10 @@
 """Data store on the embedded SQLite default, through the sandbox, against raw ``sqlite3``.
 
 Each operation runs N times inside one sandboxed agent run and N times as hand-written
-``sqlite3`` calls doing the same reads and writes on an identical file, interleaved over
-several rounds; the table reports the median time per operation and the ratio. It also
-counts SQL statements per bulk operation and times ``list_namespaces`` at 1k and 100k records.
+``sqlite3`` calls doing the same reads and writes on an identical file (see
+``side_by_side.py``); the table reports the median time per operation and the ratio. It
+also counts SQL statements per bulk operation and times ``list_namespaces`` at 1k and 100k
+records.
 
     python benchmarks/bench_data_store.py [--quick]
 """
@@ -20,42 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from side_by_side import NAMESPACE, USER, VALUE, WRITES, print_table, time_side_by_side
+
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.sqlite import SqliteBackend
 from agent_data_store.records import Access, RecordWrite, utc_now
-from sandbox_host import ExecutionContext, SandboxHost
-
-USER, NAMESPACE = "bench-user", "default"
-VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
-
-AGENTS = {
-    "get": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get("k" + str(i % 1000))
-    return {}
-""",
-    "set": """
-async def run(input_dict, tools):
-    value = input_dict["value"]
-    for i in range(input_dict["n"]):
-        data_store.set("w" + str(i), value)
-    return {}
-""",
-    "get_many(100)": """
-async def run(input_dict, tools):
-    keys = ["k" + str(i) for i in range(100)]
-    for i in range(input_dict["n"]):
-        data_store.get_many(keys)
-    return {}
-""",
-    "get_all(1000)": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get_all()
-    return {}
-""",
-}
+from sandbox_host import SandboxHost
 
 
 def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]:
@@ -83,7 +54,7 @@ def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]
         for i in range(n):
             now = utc_now()
             text = json.dumps(VALUE)
-            conn.execute(upsert, (f"{USER}:{NAMESPACE}:w{i}", USER, NAMESPACE, f"w{i}", text,
+            conn.execute(upsert, (f"{USER}:{WRITES}:w{i}", USER, WRITES, f"w{i}", text,
                                   "{}", "raw", "raw", 0, now, now, now))
 
     def get_many(n: int) -> None:
@@ -126,24 +97,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
         raw.execute("PRAGMA synchronous=NORMAL")
         host = SandboxHost(plugins=[DataStorePlugin(StoreConfig(url=f"sqlite:///{ours_path}"),
                                                     backend=ours)], load_entry_points=False)
-        context = ExecutionContext(user_id=USER, agent_name="bench")
-        raw_ops = raw_operations(raw)
-        rows = []
-        for name, source in AGENTS.items():
-            n = sizes[name]
-            ours_times, raw_times = [], []
-            for _ in range(rounds):
-                start = time.perf_counter()
-                result = host.run_sync(source, input_dict={"n": n, "value": VALUE},
-                                       context=context)
-                ours_times.append((time.perf_counter() - start) / n)
-                assert result.error is None, result.error
-                start = time.perf_counter()
-                raw_ops[name](n)
-                raw_times.append((time.perf_counter() - start) / n)
-            ours_median, raw_median = statistics.median(ours_times), statistics.median(raw_times)
-            rows.append({"op": name, "ours_us": ours_median * 1e6, "raw_us": raw_median * 1e6,
-                         "ratio": ours_median / raw_median})
+        rows = time_side_by_side(host, raw_operations(raw), sizes, rounds)
         statements = count_statements(ours)
         scaling = list_namespaces_scaling(Path(tmp), 1000, 10_000 if quick else 100_000)
     return {"rows": rows, "statements": statements, "list_namespaces": scaling}
@@ -159,11 +113,11 @@ def count_statements(backend: SqliteBackend) -> dict[str, int]:
     now = utc_now()
     counts: dict[str, int] = {}
     operations: dict[str, Callable[[], object]] = {
-        "get_many(100)": lambda: backend.get_many(USER, NAMESPACE, keys),
+        "get_many(100)": lambda: backend.get_many_values(USER, NAMESPACE, keys),
         "set_many(100)": lambda: backend.put_many(
             [RecordWrite(USER, NAMESPACE, k, text, None, "b", now) for k in keys]),
         "delete_many(100)": lambda: backend.delete_many(USER, NAMESPACE, keys),
-        "get_all page": lambda: next(iter(backend.iter_records(USER, NAMESPACE))),
+        "get_all page": lambda: next(iter(backend.iter_values(USER, NAMESPACE))),
         "tracking of 1000 reads": lambda: backend.record_accesses(
             [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(1000)]),
     }
@@ -203,10 +157,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for smoke tests")
     args = parser.parse_args(argv)
     figures = measure(quick=args.quick)
-    print(f"{'operation':<16}{'sandbox+store':>16}{'raw sqlite3':>14}{'ratio':>8}")
-    for row in figures["rows"]:
-        print(f"{row['op']:<16}{row['ours_us']:>13.1f} us{row['raw_us']:>11.1f} us"
-              f"{row['ratio']:>7.2f}x")
+    print_table(figures["rows"], "raw sqlite3", unit="us")
     print("\nstatements per bulk operation:")
     for name, count in figures["statements"].items():
         print(f"  {name:<36}{count}")

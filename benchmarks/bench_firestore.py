@@ -22,7 +22,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import tempfile
 import time
@@ -35,6 +34,7 @@ from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+from side_by_side import NAMESPACE, USER, VALUE, WRITES, print_table, time_side_by_side
 
 from agent_data_store import DataStorePlugin, StoreConfig, open_backend
 from agent_data_store.backends.firestore import FirestoreBackend
@@ -42,42 +42,10 @@ from agent_data_store.backends.firestore_layout import PROJECTION, firestore_id
 from agent_data_store.records import RecordWrite, document_id, utc_now
 from agent_data_store.store import DataStore
 from agent_data_store.tracking import RunState
-from sandbox_host import ExecutionContext, SandboxHost
+from sandbox_host import SandboxHost
 
-USER, NAMESPACE, WRITES = "bench-user", "default", "writes"
-VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
 PROJECT = "bench-project"
 RPCS = ("batch_get_documents", "run_query", "commit", "batch_write", "begin_transaction")
-
-AGENTS = {
-    "get": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get("k" + str(i % 1000))
-    return {}
-""",
-    "set": """
-async def run(input_dict, tools):
-    store = data_store.use_namespace("writes")
-    value = input_dict["value"]
-    for i in range(input_dict["n"]):
-        store.set("w" + str(i), value)
-    return {}
-""",
-    "get_many(100)": """
-async def run(input_dict, tools):
-    keys = ["k" + str(i) for i in range(100)]
-    for i in range(input_dict["n"]):
-        data_store.get_many(keys)
-    return {}
-""",
-    "get_all(1000)": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get_all()
-    return {}
-""",
-}
 
 
 class RpcCounter:
@@ -235,23 +203,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
         raw_ops = raw_operations(raw_client, raw_filled.collection)
         sandbox = SandboxHost(plugins=[DataStorePlugin(config, backend=ours)],
                               load_entry_points=False)
-        context = ExecutionContext(user_id=USER, agent_name="bench")
-        rows = []
-        for name, source in AGENTS.items():
-            n = sizes[name]
-            ours_times, raw_times = [], []
-            for _ in range(rounds):
-                start = time.perf_counter()
-                result = sandbox.run_sync(source, input_dict={"n": n, "value": VALUE},
-                                          context=context, timeout_s=300)
-                ours_times.append((time.perf_counter() - start) / n)
-                assert result.error is None, result.error
-                start = time.perf_counter()
-                raw_ops[name](n)
-                raw_times.append((time.perf_counter() - start) / n)
-            ours_median, raw_median = statistics.median(ours_times), statistics.median(raw_times)
-            rows.append({"op": name, "ours_ms": ours_median * 1e3, "raw_ms": raw_median * 1e3,
-                         "ratio": ours_median / raw_median})
+        rows = time_side_by_side(sandbox, raw_ops, sizes, rounds)
         raw_counter = RpcCounter(raw_client)
         raw_rpcs = {name: sum(raw_counter.during(lambda op=op: op(1)).values())  # type: ignore[misc]
                     for name, op in raw_ops.items()}
@@ -269,11 +221,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     figures = measure(quick=args.quick)
     print(f"Firestore emulator at {figures['emulator']}")
-    print(f"{'operation':<16}{'sandbox+store':>15}{'raw client':>13}{'ratio':>8}"
-          f"{'RPCs (raw)':>12}")
-    for row in figures["rows"]:
-        print(f"{row['op']:<16}{row['ours_ms']:>12.2f} ms{row['raw_ms']:>10.2f} ms"
-              f"{row['ratio']:>7.2f}x{figures['raw_rpcs'][row['op']]:>12}")
+    print_table(figures["rows"], "raw client", extra=("RPCs (raw)", figures["raw_rpcs"]))
     print("\nRPCs per data store call:")
     for name, counts in figures["rpcs"].items():
         detail = ", ".join(f"{rpc} {count}" for rpc, count in sorted(counts.items()))

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
+from tests.benchmarks.conftest import load_benchmark
 from tests.servers.couchdb import CouchDBServer
-
-BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_couchdb.py"
 
 pytestmark = pytest.mark.server
 
@@ -17,10 +13,7 @@ pytestmark = pytest.mark.server
 def test_couchdb_benchmark_runs_and_reports_every_figure(
     couchdb_server: CouchDBServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec = importlib.util.spec_from_file_location("bench_couchdb", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_couchdb")
     url = couchdb_server.store_url("").rstrip("/")
     figures = module.main(["--quick", "--url", url])
     assert [row["op"] for row in figures["rows"]] == [

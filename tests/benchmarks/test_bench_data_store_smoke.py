@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_data_store.py"
+from tests.benchmarks.conftest import load_benchmark
 
 
 def test_data_store_benchmark_runs_and_reports_every_figure(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    spec = importlib.util.spec_from_file_location("bench_data_store", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_data_store")
     figures = module.main(["--quick"])
     assert [row["op"] for row in figures["rows"]] == [
         "get",

@@ -5,29 +5,17 @@ No timing assertions: CI machines are too noisy for them. The round-trip counts 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_firestore.py"
+from tests.benchmarks.conftest import load_benchmark
 
 pytestmark = pytest.mark.server
-
-
-def load_benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_firestore", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_firestore_benchmark_runs_on_the_emulator_and_reports_round_trips(
     firestore_emulator: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    figures = load_benchmark().main(["--quick"])
+    figures = load_benchmark("bench_firestore").main(["--quick"])
     assert figures["emulator"] == firestore_emulator
     assert [row["op"] for row in figures["rows"]] == [
         "get", "set", "get_many(100)", "get_all(1000)",

@@ -5,27 +5,15 @@ No timing assertions: CI machines are too noisy for them. The compile count is e
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-BENCHMARK = Path(__file__).parents[2] / "benchmarks" / "bench_sandbox.py"
-
-
-def load_benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_sandbox", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.benchmarks.conftest import load_benchmark
 
 
 def test_benchmark_runs_in_quick_mode_and_compiles_each_source_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    ratios = load_benchmark().main(["--quick"])
+    ratios = load_benchmark("bench_sandbox").main(["--quick"])
     out = capsys.readouterr().out
     assert {"trivial", "loop", "trivial_in_loop", "loop_in_loop"} <= set(ratios)
     assert all(ratio > 0 for ratio in ratios.values())

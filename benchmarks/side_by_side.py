@@ -1,0 +1,109 @@
+"""What the data store benchmarks share: the agents they time and the side-by-side loop.
+
+Each operation runs N times inside one sandboxed agent run, then N times as hand-written
+calls of the raw client on an identically filled store, alternating over several rounds;
+the median time per operation of each side gives the ratio. The sandbox side includes
+everything a user pays: the sandbox, validation, the operation log and the end-of-run
+access-tracking flush.
+
+The benchmark scripts import this module from their own folder (run them as
+``python benchmarks/bench_NAME.py``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sandbox_host import ExecutionContext, SandboxHost
+
+USER, NAMESPACE = "bench-user", "default"
+WRITES = "writes"
+"""Namespace the ``set`` benchmark writes to, so ``get_all`` keeps reading 1000 records."""
+VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
+RECORDS = 1000
+"""Records of ``USER`` in ``NAMESPACE`` that both sides read: ``k0`` … ``k999``."""
+
+AGENTS = {
+    "get": """
+async def run(input_dict, tools):
+    for i in range(input_dict["n"]):
+        data_store.get("k" + str(i % 1000))
+    return {}
+""",
+    "set": """
+async def run(input_dict, tools):
+    value = input_dict["value"]
+    writes = data_store.use_namespace("writes")
+    for i in range(input_dict["n"]):
+        writes.set("w" + str(i), value)
+    return {}
+""",
+    "get_many(100)": """
+async def run(input_dict, tools):
+    keys = ["k" + str(i) for i in range(100)]
+    for i in range(input_dict["n"]):
+        data_store.get_many(keys)
+    return {}
+""",
+    "get_all(1000)": """
+async def run(input_dict, tools):
+    for i in range(input_dict["n"]):
+        data_store.get_all()
+    return {}
+""",
+}
+
+RawOperations = Mapping[str, Callable[[int], object]]
+"""Operation name → a function doing that operation ``n`` times with the raw client."""
+
+
+def time_side_by_side(
+    host: SandboxHost,
+    raw: RawOperations,
+    sizes: Mapping[str, int],
+    rounds: int,
+    *,
+    timeout_s: float = 300.0,
+) -> list[dict[str, Any]]:
+    """Time every agent of :data:`AGENTS` against ``raw``; one row per operation.
+
+    Rows hold ``op``, ``ours_s`` and ``raw_s`` (median seconds per operation) and ``ratio``.
+    """
+    context = ExecutionContext(user_id=USER, agent_name="bench")
+    rows = []
+    for name, source in AGENTS.items():
+        n = sizes[name]
+        ours_times, raw_times = [], []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            result = host.run_sync(source, input_dict={"n": n, "value": VALUE},
+                                   context=context, timeout_s=timeout_s)
+            ours_times.append((time.perf_counter() - start) / n)
+            if result.error is not None or result.plugin_errors:
+                raise RuntimeError(f"benchmark agent {name!r} failed: "
+                                   f"{result.error or result.plugin_errors}")
+            start = time.perf_counter()
+            raw[name](n)
+            raw_times.append((time.perf_counter() - start) / n)
+        ours, theirs = statistics.median(ours_times), statistics.median(raw_times)
+        rows.append({"op": name, "ours_s": ours, "raw_s": theirs, "ratio": ours / theirs})
+    return rows
+
+
+def print_table(
+    rows: list[dict[str, Any]],
+    raw_label: str,
+    unit: str = "ms",
+    extra: tuple[str, Mapping[str, object]] | None = None,
+) -> None:
+    """Print the rows as a table in ``unit`` (``ms`` or ``us``), with an optional column."""
+    scale = 1e3 if unit == "ms" else 1e6
+    header = f"{'operation':<16}{'sandbox+store':>16}{raw_label:>14}{'ratio':>8}"
+    print(header + (f"  {extra[0]}" if extra else ""))
+    for row in rows:
+        line = (f"{row['op']:<16}{row['ours_s'] * scale:>13.2f} {unit}"
+                f"{row['raw_s'] * scale:>11.2f} {unit}{row['ratio']:>7.2f}x")
+        print(line + (f"  {extra[1][row['op']]}" if extra else ""))
