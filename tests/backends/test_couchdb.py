@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import socket
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -43,6 +42,7 @@ from agent_data_store.store import DataStore, DataStoreHandle, agent_handle
 from agent_data_store.tracking import RunState
 from tests.servers._support import free_port
 from tests.servers.couchdb import CouchDBServer
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.server
 
@@ -333,26 +333,6 @@ def test_tracking_never_resurrects_a_document_deleted_meanwhile(
     assert kept is not None and kept.access_count == 1
 
 
-def _in_threads(count: int, work: Callable[[int], None]) -> None:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # re-raised in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-
-
 def test_concurrent_writers_of_one_key_end_with_one_of_their_last_writes(
     backends: list[CouchDBBackend],
 ) -> None:
@@ -363,7 +343,7 @@ def test_concurrent_writers_of_one_key_end_with_one_of_their_last_writes(
         for n in range(4):
             backends[index].put_many([_write("contested", [index, n], agent=f"w{index}")])
 
-    _in_threads(writers, write)
+    in_threads(writers, write)
     record = backends[0].get("alice", "ns", "contested")
     assert record is not None
     assert record.value in [[i, 3] for i in range(writers)]
@@ -384,7 +364,7 @@ def test_concurrent_runs_tracking_one_key_count_exactly(
             store.get("hot")
         state.tracker.flush(backends[index])
 
-    _in_threads(runs, run)
+    in_threads(runs, run)
     record = backends[0].get("alice", "default", "hot")
     assert record is not None and record.access_count == runs * reads
 

@@ -5,7 +5,6 @@ round-trip budgets, and fast failure."""
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from agent_data_store.records import document_id
 from agent_data_store.tracking import RunState
 from tests.conftest import StoreFactory
 from tests.servers._support import free_port
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.server
 
@@ -73,26 +73,6 @@ class RpcCounts:
 @pytest.fixture
 def rpcs(firestore: FirestoreBackend) -> RpcCounts:
     return RpcCounts(firestore)
-
-
-def _in_threads(count: int, work: Callable[[int], None]) -> None:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # re-raised in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def _raw(firestore: FirestoreBackend, user: str, namespace: str, key: str) -> Any:
@@ -261,7 +241,7 @@ def test_overlapping_runs_count_every_access_exactly(
             store.get_many(keys)
         state.tracker.flush(firestore)
 
-    _in_threads(6, run)
+    in_threads(6, run)
     counts = {k: r.access_count for k, r in firestore.get_many("alice", "default", keys).items()}
     assert counts == dict.fromkeys(keys, 18)
 
@@ -277,7 +257,7 @@ def test_concurrent_writers_of_one_namespace_keep_its_count_exact(
         store.set_many({f"own-{index}-{i}": i for i in range(5)})
         store.set_many({f"common-{i}": index for i in range(5)})  # same keys in every thread
 
-    _in_threads(6, write)
+    in_threads(6, write)
     assert _counter(firestore, "alice", "shared") == 6 * 5 + 5
     assert len(make_store().use_namespace("shared").list_keys()) == 35
 
@@ -296,7 +276,7 @@ def test_namespace_disappears_when_concurrent_writers_delete_its_last_keys(
         else:
             store.clear()
 
-    _in_threads(6, delete)
+    in_threads(6, delete)
     assert make_store().list_namespaces() == ["other"]
     assert _counter(firestore, "alice", "shared") == 0
 

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from agent_data_store import Backend
 from agent_data_store.tracking import RunState
 from tests.conftest import StoreFactory
+from tests.threads import in_threads
 
 RUNS = 6
-
-
-def _in_threads(count: int, work: Callable[[int], None]) -> None:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # collected and re-raised in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def test_concurrent_runs_count_every_access_exactly(
@@ -45,7 +23,7 @@ def test_concurrent_runs_count_every_access_exactly(
         store.get_many(["hot", "warm"])
         state.tracker.flush(backend)
 
-    _in_threads(RUNS, run)
+    in_threads(RUNS, run)
     hot = backend.get("alice", "default", "hot")
     warm = backend.get("alice", "default", "warm")
     assert hot is not None and warm is not None
@@ -62,7 +40,7 @@ def test_concurrent_writers_of_different_keys_lose_nothing(
             store.set(f"w{index}-{n}", n)
         store.set_many({f"bulk{index}-{n}": n for n in range(5)})
 
-    _in_threads(RUNS, run)
+    in_threads(RUNS, run)
     keys = make_store().use_namespace("shared").list_keys()
     assert len(keys) == RUNS * 10
 
@@ -77,7 +55,7 @@ def test_concurrent_writers_of_one_key_last_write_wins(
         for n in range(3):
             store.set("contested", {"writer": index, "n": n}, {f"m{index}": n})
 
-    _in_threads(RUNS, run)
+    in_threads(RUNS, run)
     record = backend.get("alice", "default", "contested")
     assert record is not None
     assert record.value["n"] == 2
@@ -100,7 +78,7 @@ def test_tracking_and_overwrites_together_keep_every_count(
             store.get("k")
         state.tracker.flush(backend)
 
-    _in_threads(RUNS, run)
+    in_threads(RUNS, run)
     record = backend.get("alice", "default", "k")
     assert record is not None
     assert record.access_count == 4 * len([i for i in range(RUNS) if i % 2 == 0])
