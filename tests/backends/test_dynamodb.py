@@ -229,7 +229,7 @@ def test_get_is_one_call(make_store: StoreFactory, calls: Calls) -> None:
     store.set("k", 1)
     calls.reset()
     store.get("k")
-    assert calls.by_operation == {"BatchGetItem": 1}
+    assert calls.by_operation == {"GetItem": 1}
 
 
 def test_get_many_of_100_keys_is_one_call(make_store: StoreFactory, calls: Calls) -> None:
@@ -270,6 +270,16 @@ def test_get_all_of_n_keys_is_at_most_n_over_page_size_queries(
     assert len(records) == count
     assert counter.by_operation == {"Query": math.ceil(count / 50)}
     backend.close()
+
+
+def test_get_all_of_1000_small_values_is_one_query(
+    make_store: StoreFactory, calls: Calls
+) -> None:
+    store = make_store()
+    store.set_many({f"k{i}": {"n": i} for i in range(1000)})
+    calls.reset()
+    assert store.get_all() == {f"k{i}": {"n": i} for i in range(1000)}
+    assert calls.by_operation == {"Query": 1}
 
 
 def test_tracking_of_k_reads_is_one_transaction_per_100_keys(

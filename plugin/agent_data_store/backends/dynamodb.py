@@ -33,6 +33,8 @@ CONFLICT_ATTEMPTS = 30
 _Target = tuple[str, str, str]
 """``(user_id, namespace, key)`` of one record."""
 
+_VALUE_PROJECTION = schema.projection(schema.VALUE_ATTRIBUTES)
+
 
 def backoff(attempt: int, base: float = 0.02, cap: float = 1.0) -> None:
     """Sleep a jittered, exponentially growing delay before retry number ``attempt``."""
@@ -109,17 +111,10 @@ class DynamoDBBackend(Backend):
 
     def _fill_chunks(self, records: dict[_Target, schema.StoredRecord]) -> list[_Target]:
         """Put chunked values into ``records``; return the targets overwritten meanwhile."""
-        chunked = [(t, r) for t, r in records.items() if r.chunks]
-        if not chunked:
-            return []
-        keys = [schema.chunk_key(*t, i) for t, r in chunked for i in range(r.chunks)]
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for item in self._db.batch_get(keys, None):
-            groups.setdefault(schema.chunk_group(item), []).append(item)
+        joined = self._chunk_values({t: (r.rev, r.chunks) for t, r in records.items() if r.chunks})
         torn = []
-        for target, stored in chunked:
-            items = groups.get(schema.chunk_group(schema.chunk_key(*target, 0)), [])
-            value = schema.join_chunks(items, stored.rev, stored.chunks)
+        for target, value in joined.items():
+            stored = records[target]
             if value is None:
                 torn.append(target)
             else:
@@ -127,16 +122,92 @@ class DynamoDBBackend(Backend):
                     replace(stored.record, value_json=value), stored.rev, stored.chunks)
         return torn
 
+    def _chunk_values(self, heads: dict[_Target, tuple[int, int]]) -> dict[_Target, str | None]:
+        """Join the values of records stored in chunks, given ``(rev, chunks)`` of each.
+
+        ``None`` for a record overwritten since its head was read (its chunks belong to
+        another write).
+        """
+        if not heads:
+            return {}
+        keys = [schema.chunk_key(*t, i) for t, (_, count) in heads.items() for i in range(count)]
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for item in self._db.batch_get(keys, None):
+            groups.setdefault(schema.chunk_group(item), []).append(item)
+        return {
+            target: schema.join_chunks(
+                groups.get(schema.chunk_group(schema.chunk_key(*target, 0)), []), rev, count)
+            for target, (rev, count) in heads.items()
+        }
+
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """One consistent ``BatchGetItem`` per 100 keys (plus one for chunks of large values)."""
         found = self._read((user_id, namespace, key) for key in keys)
         return {target[2]: stored.record for target, stored in found.items()}
 
-    def _query(self, **request: Any) -> Iterator[list[dict[str, Any]]]:
-        """Page through a consistent ``Query`` (``LastEvaluatedKey``)."""
-        # One more than a page: a result of exactly page_size items then ends without a
-        # LastEvaluatedKey, so n records take at most ⌈n/page_size⌉ queries.
-        request = {"ConsistentRead": True, "Limit": self._page_size + 1, **request}
+    def _values(self, user_id: str, namespace: str, items: Iterable[dict[str, Any]]
+                ) -> tuple[dict[str, str], list[str]]:
+        """Key → value JSON of record items read with :data:`~schema.VALUE_ATTRIBUTES`.
+
+        Chunked values are fetched and joined; the keys of those overwritten meanwhile are
+        returned apart, to be read again.
+        """
+        values: dict[str, str] = {}
+        chunked: dict[_Target, tuple[int, int]] = {}
+        for item in items:
+            key = item["key"]["S"]
+            if "value" in item:
+                values[key] = item["value"]["S"]
+            else:
+                chunked[(user_id, namespace, key)] = (int(item["rev"]["N"]),
+                                                      int(item["chunks"]["N"]))
+        torn = []
+        for (_, _, key), value in self._chunk_values(chunked).items():
+            if value is None:
+                torn.append(key)
+            else:
+                values[key] = value
+        return values, torn
+
+    def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
+        """One consistent ``GetItem`` of the value alone (plus chunks of a large value)."""
+        response = self._db.call(
+            "get_item", Key=schema.record_key(user_id, namespace, key), ConsistentRead=True,
+            **_VALUE_PROJECTION)
+        item = response.get("Item")
+        if item is None:
+            return None
+        if "value" in item:
+            return str(item["value"]["S"])
+        values, torn = self._values(user_id, namespace, [item])
+        return self.get_many_values(user_id, namespace, torn).get(key) if torn else values[key]
+
+    def get_many_values(self, user_id: str, namespace: str, keys: Sequence[str]
+                        ) -> dict[str, str]:
+        """One consistent ``BatchGetItem`` per 100 keys of the values alone."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        for attempt in range(CONFLICT_ATTEMPTS):
+            items = self._db.batch_get([schema.record_key(user_id, namespace, key)
+                                        for key in wanted], schema.VALUE_ATTRIBUTES)
+            values, torn = self._values(user_id, namespace, items)
+            found.update(values)
+            if not torn:
+                return found
+            wanted = torn
+            backoff(attempt)
+        raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
+
+    def _query(self, *, paged: bool = True, **request: Any) -> Iterator[list[dict[str, Any]]]:
+        """Page through a consistent ``Query`` (``LastEvaluatedKey``).
+
+        ``paged``: pages of the configured size; otherwise DynamoDB's own (1 MB of items).
+        """
+        request = {"ConsistentRead": True, **request}
+        if paged:
+            # One more than a page: a result of exactly page_size items then ends without a
+            # LastEvaluatedKey, so n records take at most ⌈n/page_size⌉ queries.
+            request["Limit"] = self._page_size + 1
         while True:
             page = self._db.call("query", **request)
             yield page.get("Items", [])
@@ -145,7 +216,8 @@ class DynamoDBBackend(Backend):
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _record_pages(self, user_id: str, namespace: str, prefix: str | None,
-                      attributes: Sequence[str] | None) -> Iterator[list[dict[str, Any]]]:
+                      attributes: Sequence[str] | None, *, paged: bool = True
+                      ) -> Iterator[list[dict[str, Any]]]:
         """Yield the namespace's record items (``attributes`` of them) a query page at a time."""
         request: dict[str, Any] = {
             "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :sk)",
@@ -156,10 +228,10 @@ class DynamoDBBackend(Backend):
             },
         }
         if attributes is not None:
-            request["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
-            request["ExpressionAttributeNames"].update(
-                {f"#a{i}": name for i, name in enumerate(attributes)})
-        for items in self._query(**request):
+            chosen = schema.projection(attributes)
+            request["ProjectionExpression"] = chosen["ProjectionExpression"]
+            request["ExpressionAttributeNames"].update(chosen["ExpressionAttributeNames"])
+        for items in self._query(paged=paged, **request):
             if prefix:
                 items = [item for item in items if item["key"]["S"].startswith(prefix)]
             if items:
@@ -176,6 +248,19 @@ class DynamoDBBackend(Backend):
         """Yield records in key order, a consistent ``Query`` page at a time."""
         for page in self._record_pages(user_id, namespace, prefix, None):
             yield self._complete([schema.parse_record(item) for item in page])
+
+    def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
+        """Yield ``(key, value)`` pages of consistent ``Query`` results of the values alone.
+
+        Pages are DynamoDB's (1 MB of items), not the configured page size: the values are
+        held in memory by the caller anyway, and a smaller page only adds round trips.
+        """
+        for page in self._record_pages(user_id, namespace, None, schema.VALUE_ATTRIBUTES,
+                                       paged=False):
+            values, torn = self._values(user_id, namespace, page)
+            if torn:
+                values.update(self.get_many_values(user_id, namespace, torn))
+            yield list(values.items())
 
     def _complete(self, page: list[schema.StoredRecord]) -> list[Record]:
         """Fetch the chunks of a page's large values (re-reading any overwritten meanwhile)."""

@@ -182,10 +182,7 @@ class DynamoDBClient:
             request: dict[str, Any] = {"Keys": list(keys[start : start + 100]),
                                        "ConsistentRead": True}
             if attributes is not None:
-                request["ProjectionExpression"] = ", ".join(
-                    f"#a{i}" for i in range(len(attributes)))
-                request["ExpressionAttributeNames"] = {
-                    f"#a{i}": name for i, name in enumerate(attributes)}
+                request.update(schema.projection(attributes))
             pending: dict[str, Any] = {self.table: request}
             for attempt in range(BATCH_ATTEMPTS):
                 response = self.call("batch_get_item", RequestItems=pending)
