@@ -255,6 +255,140 @@ def test_set_many_of_100_items_is_one_read_and_at_most_four_writes(
     assert set(calls.by_operation) == {"BatchGetItem", "TransactWriteItems"}
 
 
+def test_set_of_a_new_key_is_one_transaction(make_store: StoreFactory, calls: Calls) -> None:
+    store = make_store()
+    store.set("k", 1)
+    assert calls.by_operation == {"TransactWriteItems": 1}
+    assert store.get("k") == 1
+    assert store.list_namespaces() == ["default"]
+
+
+def test_overwrite_without_metadata_is_one_update(make_store: StoreFactory, calls: Calls) -> None:
+    store = make_store()
+    store.set("k", 1, metadata={"kind": "counter"})
+    calls.reset()
+    store.set("k", 2)
+    assert calls.by_operation == {"UpdateItem": 1}
+    assert store.get("k") == 2
+
+
+def test_overwrite_with_the_metadata_already_stored_is_one_update(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, calls: Calls
+) -> None:
+    store = make_store()
+    store.set("k", 1, metadata={"kind": "counter"})
+    calls.reset()
+    store.set("k", 2, metadata={"kind": "counter"})
+    assert calls.by_operation == {"UpdateItem": 1}
+    record = dynamo.get("alice", "default", "k")
+    assert record is not None and record.metadata == {"kind": "counter"}
+
+
+def test_overwrite_that_merges_metadata_reads_the_record_first(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, calls: Calls
+) -> None:
+    store = make_store()
+    store.set("k", 1, metadata={"a": 1})
+    calls.reset()
+    store.set("k", 2, metadata={"b": 2})
+    assert calls.by_operation == {"UpdateItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+    record = dynamo.get("alice", "default", "k")
+    assert record is not None and record.metadata == {"a": 1, "b": 2}
+
+
+def test_overwrite_in_place_keeps_creation_fields_and_access_count(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, calls: Calls
+) -> None:
+    make_store(agent="creator").set("k", 1)
+    store = make_store(agent="writer")
+    assert store.get("k") == 1
+    make_store.flush()  # type: ignore[attr-defined]
+    before = dynamo.get("alice", "default", "k")
+    calls.reset()
+    store.set("k", 2)
+    assert calls.by_operation == {"UpdateItem": 1}
+    after = dynamo.get("alice", "default", "k")
+    assert before is not None and after is not None
+    assert (after.created_by_agent, after.created_at, after.access_count) == (
+        "creator", before.created_at, 1)
+    assert (after.value, after.last_accessed_by_agent) == (2, "writer")
+
+
+def test_a_create_that_finds_the_key_created_meanwhile_overwrites_it(
+    make_store: StoreFactory, dynamodb_store_config: StoreConfig, dynamo: DynamoDBBackend
+) -> None:
+    other = open_backend(dynamodb_store_config)  # another process: it has seen nothing
+    assert isinstance(other, DynamoDBBackend)
+    make_store(agent="first").set("k", 1)
+    write = RecordWrite("alice", "default", "k", "2", None, "second", utc_now())
+    counter = Calls(other)
+    other.put_many([write])
+    assert counter.by_operation == {"TransactWriteItems": 1, "UpdateItem": 1}
+    record = dynamo.get("alice", "default", "k")
+    assert record is not None
+    assert (record.value, record.created_by_agent) == (2, "first")
+    assert _partition_items(dynamo, "alice")[0]["records"] == {"N": "1"}
+    other.close()
+
+
+def test_an_overwrite_of_a_key_deleted_meanwhile_creates_it_again(
+    make_store: StoreFactory, dynamodb_store_config: StoreConfig, dynamo: DynamoDBBackend,
+    calls: Calls,
+) -> None:
+    store = make_store(agent="writer")
+    store.set("k", 1)
+    other = open_backend(dynamodb_store_config)
+    assert other.delete_many("alice", "default", ["k"]) == 1
+    other.close()
+    assert make_store().list_namespaces() == []
+    calls.reset()
+    store.set("k", 2)
+    assert calls.by_operation == {"UpdateItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+    record = dynamo.get("alice", "default", "k")
+    assert record is not None
+    assert (record.value, record.created_by_agent, record.access_count) == (2, "writer", 0)
+    assert make_store().list_namespaces() == ["default"]
+
+
+def test_concurrent_first_sets_of_one_key_count_it_once(
+    dynamodb_store_config: StoreConfig, dynamo: DynamoDBBackend
+) -> None:
+    backends = [open_backend(dynamodb_store_config) for _ in range(6)]
+
+    def set_key(index: int) -> None:
+        for round_ in range(5):
+            write = RecordWrite("alice", "default", f"k{round_}", str(index), None,
+                                f"agent-{index}", utc_now())
+            backends[index].put_many([write])
+
+    _in_threads(6, set_key)
+    assert [int(i["records"]["N"]) for i in _partition_items(dynamo, "alice")] == [5]
+    assert [k for page in dynamo.iter_keys("alice", "default") for k in page] == [
+        f"k{i}" for i in range(5)]
+    for backend in backends:
+        backend.close()
+
+
+def test_overwrites_racing_deletes_leave_the_namespace_count_exact(
+    dynamodb_store_config: StoreConfig, dynamo: DynamoDBBackend
+) -> None:
+    backends = [open_backend(dynamodb_store_config) for _ in range(4)]
+
+    def churn(index: int) -> None:
+        for round_ in range(15):
+            if index % 2:
+                backends[index].delete_many("alice", "default", ["k"])
+            else:
+                backends[index].put_many([RecordWrite("alice", "default", "k", str(round_),
+                                                      None, f"agent-{index}", utc_now())])
+
+    _in_threads(4, churn)
+    exists = dynamo.get("alice", "default", "k") is not None
+    assert [int(i["records"]["N"]) for i in _partition_items(dynamo, "alice")] == [int(exists)]
+    for backend in backends:
+        backend.close()
+
+
 @pytest.mark.parametrize("count", [1, 50, 120, 250])
 def test_get_all_of_n_keys_is_at_most_n_over_page_size_queries(
     dynamodb_store_config: StoreConfig, count: int

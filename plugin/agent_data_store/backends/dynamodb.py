@@ -1,9 +1,12 @@
 """DynamoDB backend (boto3): ``dynamodb://TABLE?region=REGION&endpoint_url=URL``.
 
 The key schema is documented in :mod:`agent_data_store.backends.dynamodb_schema`. Reads are
-strongly consistent base-table reads (``BatchGetItem``, ``Query``); every change to a record
-is a ``TransactWriteItems`` that also updates its chunks and its namespace's record count,
-conditioned on the record's write counter and retried after re-reading on a conflict.
+strongly consistent base-table reads (``GetItem``, ``BatchGetItem``, ``Query``); the agent-
+facing ones read only the value attributes. Every change to a record is a
+``TransactWriteItems`` that also updates its chunks and its namespace's record count,
+conditioned on the record's write counter and retried after re-reading on a conflict, except
+an overwrite that touches neither chunks nor count: a single ``set`` of an inline value can be
+one conditional ``UpdateItem`` (see :meth:`DynamoDBBackend._put_one`).
 The table is created on first use. Errors reach callers as ``DataStoreError``s after
 throttling has been retried; an unreachable endpoint fails within a few seconds.
 """
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 BATCH_GET_KEYS = 100
 CONFLICT_ATTEMPTS = 30
 """Re-reads before a write that keeps losing to concurrent writers gives up."""
+SEEN_RECORDS = 10_000
+"""Records whose last seen state a backend remembers to choose a ``set``'s first attempt."""
 
 _Target = tuple[str, str, str]
 """``(user_id, namespace, key)`` of one record."""
@@ -50,6 +55,8 @@ class _Change:
     delta: int = 0
     """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
     size: int = field(default=0)
+    inline: bool = True
+    """Whether the record's value is inside its item afterwards (not in chunks)."""
 
 
 class DynamoDBBackend(Backend):
@@ -61,6 +68,9 @@ class DynamoDBBackend(Backend):
         self._db = client
         self.table = client.table
         self._page_size = page_size
+        self._seen: dict[_Target, bool] = {}
+        """Records this backend last saw existing → whether their value was inline. A hint
+        for a ``set``'s first attempt (see :meth:`_put_one`), never trusted for correctness."""
         self._db.ensure_table()
 
     @classmethod
@@ -154,11 +164,16 @@ class DynamoDBBackend(Backend):
         """
         values: dict[str, str] = {}
         chunked: dict[_Target, tuple[int, int]] = {}
+        seen = self._seen
+        if len(seen) > SEEN_RECORDS:
+            seen.clear()
         for item in items:
             key = item["key"]["S"]
             if "value" in item:
                 values[key] = item["value"]["S"]
+                seen[(user_id, namespace, key)] = True
             else:
+                seen[(user_id, namespace, key)] = False
                 chunked[(user_id, namespace, key)] = (int(item["rev"]["N"]),
                                                       int(item["chunks"]["N"]))
         torn = []
@@ -176,8 +191,10 @@ class DynamoDBBackend(Backend):
             **_VALUE_PROJECTION)
         item = response.get("Item")
         if item is None:
+            self._saw((user_id, namespace, key), None)
             return None
         if "value" in item:
+            self._saw((user_id, namespace, key), True)
             return str(item["value"]["S"])
         values, torn = self._values(user_id, namespace, [item])
         return self.get_many_values(user_id, namespace, torn).get(key) if torn else values[key]
@@ -344,7 +361,18 @@ class DynamoDBBackend(Backend):
             self._db.call("transact_write_items", TransactItems=actions)
         except Refused:
             return {change.target for change in batch}
+        for change in batch:
+            self._saw(change.target, None if change.delta < 0 else change.inline)
         return set()
+
+    def _saw(self, target: _Target, inline: bool | None) -> None:
+        """Remember that a record exists (``inline``: with its value in its item) or not."""
+        if inline is None:
+            self._seen.pop(target, None)
+            return
+        if len(self._seen) > SEEN_RECORDS:
+            self._seen.clear()
+        self._seen[target] = inline
 
     def _record_change(self, record: Record, head: schema.StoredRecord | None, *,
                        replace: bool) -> _Change:
@@ -364,10 +392,16 @@ class DynamoDBBackend(Backend):
             actions += [schema.delete_action(self.table, schema.chunk_key(*_target(record), i))
                         for i in range(len(chunks), head.chunks)]
         size += sum(schema.item_bytes(c) for c in chunk_items)
-        return _Change(_target(record), actions, delta=0 if head else 1, size=size)
+        return _Change(_target(record), actions, delta=0 if head else 1, size=size,
+                       inline=not chunks)
 
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
-        """Read heads in bulk, then one transaction per ≤100 items (see the module docstring)."""
+        """Read heads in bulk, then one transaction per ≤100 items (see the module docstring).
+
+        A single write first tries to do without the read (:meth:`_put_one`).
+        """
+        if len(writes) == 1 and self._put_one(writes[0]):
+            return
         by_target: dict[_Target, list[RecordWrite]] = {}
         for write in writes:
             by_target.setdefault((write.user_id, write.namespace, write.key), []).append(write)
@@ -380,6 +414,32 @@ class DynamoDBBackend(Backend):
             return self._record_change(record, head, replace=False)
 
         self._apply(list(by_target), plan)
+
+    def _put_one(self, write: RecordWrite) -> bool:
+        """Store one write in one call without reading its record first; whether it did.
+
+        What this backend last saw of the record picks the attempt: for a record never seen
+        (or deleted) a create, a transaction conditioned on the record not existing that also
+        counts it in its namespace; for a record seen with its value inline an overwrite in
+        place (:func:`~schema.overwrite_in_place`). A create that finds the record there
+        tries the overwrite next. Both are conditional writes that change nothing when their
+        guess is wrong; the caller then reads the record and writes as usual.
+        """
+        target = (write.user_id, write.namespace, write.key)
+        inline = self._seen.get(target)
+        if inline is None:
+            if not self._transact([self._record_change(apply_write(None, write), None,
+                                                       replace=False)]):
+                return True
+            inline = True  # it exists, or the create lost a race: try it as an overwrite
+        if not inline or schema.split_value(write.value_json):
+            return False
+        try:
+            self._db.call("update_item", **schema.overwrite_in_place(self.table, write))
+        except Refused:
+            return False
+        self._saw(target, True)
+        return True
 
     def _delete_change(self, target: _Target, head: schema.StoredRecord | None) -> _Change | None:
         if head is None:

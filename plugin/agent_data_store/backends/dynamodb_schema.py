@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agent_data_store.records import Record
+from agent_data_store.records import Record, RecordWrite
 
 Item = dict[str, Any]
 """An item in the low-level DynamoDB format: attribute name → ``{"S": …}``/``{"N": …}``/…"""
@@ -293,6 +293,39 @@ def overwrite_action(table: str, record: Record, rev: int, chunks: list[bytes]) 
         "ExpressionAttributeNames": _expression([*names, dropped]),
         "ExpressionAttributeValues": values,
     }}
+
+
+def overwrite_in_place(table: str, write: RecordWrite) -> Item:
+    """An ``UpdateItem`` request that applies ``write`` to its record without reading it.
+
+    It sets what an overwrite changes (``value``, ``updatedAt``, ``lastAccessedAt``,
+    ``lastAccessedByAgent``) and moves ``rev`` on, leaving ``createdAt``, ``createdByAgent``
+    and ``accessCount`` alone. Its condition holds only where the result equals what
+    :func:`~agent_data_store.records.apply_write` gives: the record exists with its value
+    inline, and (when the write has metadata) its stored metadata is empty or already the
+    write's, so that the shallow merge is the write's metadata. The write's value must fit
+    inline (:func:`split_value` is empty).
+    """
+    names = ["value", "updatedAt", "lastAccessedAt", "lastAccessedByAgent"]
+    values: Item = {
+        ":value": s(write.value_json), ":updatedAt": s(write.at),
+        ":lastAccessedAt": s(write.at), ":lastAccessedByAgent": s(write.agent), ":one": n(1),
+    }
+    condition = "attribute_exists(#pk) AND attribute_not_exists(#chunks)"
+    if write.metadata:
+        names.append("metadata")
+        values[":metadata"] = s(_metadata_json(write.metadata))
+        values[":empty"] = s("{}")
+        condition += " AND #metadata IN (:empty, :metadata)"
+    assignments = ", ".join(f"#{name} = :{name}" for name in names)
+    return {
+        "TableName": table,
+        "Key": record_key(write.user_id, write.namespace, write.key),
+        "UpdateExpression": f"SET {assignments} ADD #rev :one",
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": _expression([*names, "rev", PK, "chunks"]),
+        "ExpressionAttributeValues": values,
+    }
 
 
 def delete_action(table: str, key: Item, *, expect_rev: int | None = None) -> Item:
