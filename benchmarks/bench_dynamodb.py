@@ -3,9 +3,10 @@
 Each operation runs N times inside one sandboxed agent run (including the access-tracking
 flush at the end of the run) and N times as hand-written boto3 calls doing the same reads
 and writes on a plain table (``GetItem``, ``PutItem``, ``BatchGetItem``, ``Query``),
-interleaved over several rounds; the table reports the median time per operation, the
-ratio, the ratio of the same runs with access tracking off, and the DynamoDB calls each side
-made (counted with botocore event hooks).
+interleaved over several rounds. The agents are those of ``side_by_side.py`` (``set`` writes
+to a namespace of its own, so ``get_all`` reads 1000 records). The table reports the median
+time per operation, the ratio, the ratio of the same runs with access tracking off, and the
+DynamoDB calls each side made (counted with botocore event hooks).
 
     python benchmarks/bench_dynamodb.py [--quick] [--endpoint-url http://127.0.0.1:PORT]
 
@@ -28,42 +29,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from side_by_side import AGENTS, NAMESPACE, RECORDS, USER, VALUE, WRITES
+
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.dynamodb import DynamoDBBackend
 from agent_data_store.records import Access, RecordWrite, utc_now
 from sandbox_host import ExecutionContext, SandboxHost
-
-USER, NAMESPACE = "bench-user", "default"
-VALUE = {"title": "benchmark value", "numbers": list(range(10)), "nested": {"ok": True}}
-
-AGENTS = {
-    "get": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get("k" + str(i % 1000))
-    return {}
-""",
-    "set": """
-async def run(input_dict, tools):
-    value = input_dict["value"]
-    for i in range(input_dict["n"]):
-        data_store.set("w" + str(i), value)
-    return {}
-""",
-    "get_many(100)": """
-async def run(input_dict, tools):
-    keys = ["k" + str(i) for i in range(100)]
-    for i in range(input_dict["n"]):
-        data_store.get_many(keys)
-    return {}
-""",
-    "get_all(1000)": """
-async def run(input_dict, tools):
-    for i in range(input_dict["n"]):
-        data_store.get_all()
-    return {}
-""",
-}
 
 
 class CallCounter:
@@ -85,19 +56,19 @@ class CallCounter:
 
 def raw_operations(client: Any, table: str) -> dict[str, Callable[[int], None]]:
     """The same reads and writes as plain boto3 calls on a table keyed (pk, sk)."""
-    pk = {"S": f"{USER}:{NAMESPACE}"}
+    pk, writes_pk = {"S": f"{USER}:{NAMESPACE}"}, {"S": f"{USER}:{WRITES}"}
 
     def get(n: int) -> None:
         for i in range(n):
             item = client.get_item(TableName=table, ConsistentRead=True,
-                                   Key={"pk": pk, "sk": {"S": f"k{i % 1000}"}})["Item"]
+                                   Key={"pk": pk, "sk": {"S": f"k{i % RECORDS}"}})["Item"]
             json.loads(item["value"]["S"])
 
     def set_(n: int) -> None:
         for i in range(n):
             now = utc_now()
             client.put_item(TableName=table, Item={
-                "pk": pk, "sk": {"S": f"w{i}"}, "value": {"S": json.dumps(VALUE)},
+                "pk": writes_pk, "sk": {"S": f"w{i}"}, "value": {"S": json.dumps(VALUE)},
                 "updatedAt": {"S": now}, "lastAccessedAt": {"S": now},
             })
 
@@ -134,7 +105,7 @@ def _populate_raw(client: Any, table: str) -> None:
                    {"AttributeName": "sk", "KeyType": "RANGE"}],
     )
     text = json.dumps(VALUE)
-    for start in range(0, 1000, 25):
+    for start in range(0, RECORDS, 25):
         client.batch_write_item(RequestItems={table: [
             {"PutRequest": {"Item": {"pk": {"S": f"{USER}:{NAMESPACE}"}, "sk": {"S": f"k{i}"},
                                      "value": {"S": text}}}}
@@ -154,7 +125,7 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
     now = utc_now()
     text = json.dumps(VALUE)
     ours.put_many([RecordWrite(USER, NAMESPACE, f"k{i}", text, None, "seed", now)
-                   for i in range(1000)])
+                   for i in range(RECORDS)])
     client = ours._db.client
     raw_table = f"raw_{suffix}"
     _populate_raw(client, raw_table)
@@ -200,20 +171,25 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
 
 
 def count_round_trips(backend: DynamoDBBackend, counter: CallCounter) -> dict[str, int]:
-    """DynamoDB calls each operation of the round-trip budget makes."""
+    """DynamoDB calls each operation of the round-trip budget makes (the backend primitives
+    the data store calls for it)."""
     keys = [f"k{i}" for i in range(100)]
     text = json.dumps(VALUE)
     now = utc_now()
     operations: dict[str, Callable[[], object]] = {
-        "get": lambda: backend.get(USER, NAMESPACE, "k1"),
-        "get_many(100)": lambda: backend.get_many(USER, NAMESPACE, keys),
+        "get": lambda: backend.get_value_json(USER, NAMESPACE, "k1"),
+        "get_many(100)": lambda: backend.get_many_values(USER, NAMESPACE, keys),
+        "get_all(1000)": lambda: list(backend.iter_values(USER, NAMESPACE)),
+        "set of a new key": lambda: backend.put_many(
+            [RecordWrite(USER, "fresh", "new", text, None, "b", now)]),
+        "set of an existing key": lambda: backend.put_many(
+            [RecordWrite(USER, NAMESPACE, "k1", text, None, "b", now)]),
         "set_many(100) new": lambda: backend.put_many(
             [RecordWrite(USER, "fresh", k, text, None, "b", now) for k in keys]),
         "set_many(100) overwrite": lambda: backend.put_many(
             [RecordWrite(USER, NAMESPACE, k, text, None, "b", now) for k in keys]),
-        "get_all(1000) (page 500)": lambda: list(backend.iter_records(USER, NAMESPACE)),
         "tracking of 1000 reads": lambda: backend.record_accesses(
-            [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(1000)]),
+            [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(RECORDS)]),
         "delete_many(100)": lambda: backend.delete_many(USER, "fresh", keys),
     }
     counts: dict[str, int] = {}
