@@ -119,6 +119,29 @@ def test_deleting_a_large_value_deletes_every_chunk(
     assert _partition_items(dynamo, "alice:default") == []
 
 
+@pytest.mark.parametrize("read", ["get", "get_many", "get_all"])
+def test_a_large_value_overwritten_while_it_is_read_is_read_again(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch,
+    read: str,
+) -> None:
+    store = make_store()
+    store.set("big", "a" * 1_000_000)
+    real = dynamo._db.batch_get
+    overwritten: list[bool] = []
+
+    def overwrite_before_chunks(keys: Any, attributes: Any) -> list[dict[str, Any]]:
+        """Fault injection: another writer replaces the value between head and chunks."""
+        if not overwritten and keys[0]["sk"]["S"].startswith("v:"):
+            overwritten.append(True)
+            make_store(agent="other").set("big", "b" * 1_000_000)
+        return real(keys, attributes)
+
+    monkeypatch.setattr(dynamo._db, "batch_get", overwrite_before_chunks)
+    result = {"get": lambda: store.get("big"), "get_many": lambda: store.get_many(["big"])["big"],
+              "get_all": lambda: store.get_all()["big"]}[read]()
+    assert overwritten and result == "b" * 1_000_000
+
+
 def test_keys_and_namespaces_longer_than_dynamodb_key_limits_round_trip(
     make_store: StoreFactory,
 ) -> None:

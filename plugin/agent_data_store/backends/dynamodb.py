@@ -1,9 +1,9 @@
 """DynamoDB backend (boto3): ``dynamodb://TABLE?region=REGION&endpoint_url=URL``.
 
 The key schema is documented in :mod:`agent_data_store.backends.dynamodb_schema`. Reads are
-strongly consistent base-table reads (``GetItem``, ``BatchGetItem``, ``Query``); the agent-
-facing ones read only the value attributes. Every change to a record is a
-``TransactWriteItems`` that also updates its chunks and its namespace's record count,
+strongly consistent base-table reads (``GetItem``, ``BatchGetItem``, ``Query``); those for
+``get``, ``get_many`` and ``get_all`` read only the value attributes. Every change to a record
+is a ``TransactWriteItems`` that also updates its chunks and its namespace's record count,
 conditioned on the record's write counter and retried after re-reading on a conflict, except
 an overwrite that touches neither chunks nor count: a single ``set`` of an inline value can be
 one conditional ``UpdateItem`` (see :meth:`DynamoDBBackend._put_one`).
