@@ -4,10 +4,9 @@ concurrent table creation, namespace counts, round-trip budgets, and failures.""
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from agent_data_store.errors import BackendError, BackendUnavailableError
 from agent_data_store.records import RecordWrite, utc_now
 from tests.conftest import StoreFactory
 from tests.servers._support import free_port
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.server
 
@@ -52,26 +52,6 @@ class Calls:
 @pytest.fixture
 def calls(dynamo: DynamoDBBackend) -> Calls:
     return Calls(dynamo)
-
-
-def _in_threads(count: int, work: Callable[[int], None]) -> None:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # re-raised in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
 
 
 def _partition_items(dynamo: DynamoDBBackend, pk: str) -> list[dict[str, Any]]:
@@ -204,7 +184,7 @@ def test_concurrent_first_use_creates_the_table_once(dynamodb_store_config: Stor
     def open_one(index: int) -> None:
         opened.append(open_backend(dynamodb_store_config))
 
-    _in_threads(8, open_one)
+    in_threads(8, open_one)
     assert len(opened) == 8
     write = RecordWrite("alice", "default", "k", "1", None, "agent", utc_now())
     opened[0].put_many([write])
@@ -223,7 +203,7 @@ def test_namespace_disappears_after_its_last_delete_under_concurrent_writers(
             store.delete(f"{index}-{n}-a")
             store.delete_many([f"{index}-{n}-b", "never-there"])
 
-    _in_threads(6, churn)
+    in_threads(6, churn)
     assert make_store().list_namespaces() == []
     counters = _partition_items(dynamo, "alice")
     assert [int(item["records"]["N"]) for item in counters] in ([], [0])
@@ -240,7 +220,7 @@ def test_namespace_disappears_when_cleared_while_others_write_elsewhere(
         else:
             make_store().use_namespace(f"kept{index}").set("k", index)
 
-    _in_threads(4, work)
+    in_threads(4, work)
     assert make_store().list_namespaces() == ["kept1", "kept2", "kept3"]
 
 
@@ -384,7 +364,7 @@ def test_concurrent_first_sets_of_one_key_count_it_once(
                                 f"agent-{index}", utc_now())
             backends[index].put_many([write])
 
-    _in_threads(6, set_key)
+    in_threads(6, set_key)
     assert [int(i["records"]["N"]) for i in _partition_items(dynamo, "alice")] == [5]
     assert [k for page in dynamo.iter_keys("alice", "default") for k in page] == [
         f"k{i}" for i in range(5)]
@@ -405,7 +385,7 @@ def test_overwrites_racing_deletes_leave_the_namespace_count_exact(
                 backends[index].put_many([RecordWrite("alice", "default", "k", str(round_),
                                                       None, f"agent-{index}", utc_now())])
 
-    _in_threads(4, churn)
+    in_threads(4, churn)
     exists = dynamo.get("alice", "default", "k") is not None
     assert [int(i["records"]["N"]) for i in _partition_items(dynamo, "alice")] == [int(exists)]
     for backend in backends:
