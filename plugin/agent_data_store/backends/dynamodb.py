@@ -1,9 +1,10 @@
 """DynamoDB backend (boto3): ``dynamodb://TABLE?region=REGION&endpoint_url=URL``.
 
-The key schema is documented in :mod:`agent_data_store.backends.dynamodb_schema`. Reads are
-strongly consistent base-table reads (``GetItem``, ``BatchGetItem``, ``Query``); those for
-``get``, ``get_many`` and ``get_all`` read only the value attributes. Every change to a record
-is a ``TransactWriteItems`` that also updates its chunks and its namespace's record count,
+This module holds :class:`DynamoDBBackend` and its write side; the key schema is in
+:mod:`agent_data_store.backends.dynamodb_schema`, the reads (value-only reads, chunk
+reassembly, query pages) in :mod:`agent_data_store.backends.dynamodb_reads`, the boto3
+client in :mod:`agent_data_store.backends.dynamodb_client`. Every change to a record is a
+``TransactWriteItems`` that also updates its chunks and its namespace's record count,
 conditioned on the record's write counter and retried after re-reading on a conflict, except
 an overwrite that touches neither chunks nor count: a single ``set`` of an inline value can be
 one conditional ``UpdateItem`` (see :meth:`DynamoDBBackend._put_one`).
@@ -13,44 +14,32 @@ throttling has been retried; an unreachable endpoint fails within a few seconds.
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import parse_qs, unquote
 
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.backends.base import Backend
-from agent_data_store.backends.dynamodb_client import DynamoDBClient, Refused
+from agent_data_store.backends.dynamodb_client import (
+    CONFLICT_ATTEMPTS,
+    DynamoDBClient,
+    Refused,
+    backoff,
+)
+from agent_data_store.backends.dynamodb_reads import DynamoDBReader, SeenRecords, Target
 from agent_data_store.errors import BackendError, ConfigurationError
 from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
 
-BATCH_GET_KEYS = 100
-CONFLICT_ATTEMPTS = 30
-"""Re-reads before a write that keeps losing to concurrent writers gives up."""
-SEEN_RECORDS = 10_000
-"""Records whose last seen state a backend remembers to choose a ``set``'s first attempt."""
-
-_Target = tuple[str, str, str]
-"""``(user_id, namespace, key)`` of one record."""
-
-_VALUE_PROJECTION = schema.projection(schema.VALUE_ATTRIBUTES)
-
-
-def backoff(attempt: int, base: float = 0.02, cap: float = 1.0) -> None:
-    """Sleep a jittered, exponentially growing delay before retry number ``attempt``."""
-    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))
-
 
 @dataclass
 class _Change:
     """The actions that change one record; applied together, in one transaction."""
 
-    target: _Target
+    target: Target
     actions: list[dict[str, Any]]
     delta: int = 0
     """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
@@ -67,10 +56,9 @@ class DynamoDBBackend(Backend):
     def __init__(self, client: DynamoDBClient, page_size: int = 500) -> None:
         self._db = client
         self.table = client.table
-        self._page_size = page_size
-        self._seen: dict[_Target, bool] = {}
-        """Records this backend last saw existing → whether their value was inline. A hint
-        for a ``set``'s first attempt (see :meth:`_put_one`), never trusted for correctness."""
+        self._seen = SeenRecords()
+        """What this backend last saw of records: the hint for a ``set``'s first attempt."""
+        self._reader = DynamoDBReader(client, page_size, self._seen)
         self._db.ensure_table()
 
     @classmethod
@@ -97,222 +85,54 @@ class DynamoDBBackend(Backend):
         )
         return cls(client, page_size=min(config.page_size, 1000))
 
-    # -- reading -------------------------------------------------------------------------
-
-    def _read(self, targets: Iterable[_Target], *, heads: bool = False
-              ) -> dict[_Target, schema.StoredRecord]:
-        """Read records by key, in batches of 100; with ``heads``, without their values."""
-        wanted = list(dict.fromkeys(targets))
-        found: dict[_Target, schema.StoredRecord] = {}
-        for attempt in range(CONFLICT_ATTEMPTS):
-            keys = [schema.record_key(*target) for target in wanted]
-            attributes = schema.HEAD_ATTRIBUTES if heads else None
-            stored = [schema.parse_record(item) for item in self._db.batch_get(keys, attributes)]
-            by_target = {(r.record.user_id, r.record.namespace, r.record.key): r for r in stored}
-            if heads:
-                return by_target
-            torn = self._fill_chunks(by_target)
-            found.update((t, r) for t, r in by_target.items() if t not in torn)
-            if not torn:
-                return found
-            wanted = torn
-            backoff(attempt)
-        raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
-
-    def _fill_chunks(self, records: dict[_Target, schema.StoredRecord]) -> list[_Target]:
-        """Put chunked values into ``records``; return the targets overwritten meanwhile."""
-        joined = self._chunk_values({t: (r.rev, r.chunks) for t, r in records.items() if r.chunks})
-        torn = []
-        for target, value in joined.items():
-            stored = records[target]
-            if value is None:
-                torn.append(target)
-            else:
-                records[target] = schema.StoredRecord(
-                    replace(stored.record, value_json=value), stored.rev, stored.chunks)
-        return torn
-
-    def _chunk_values(self, heads: dict[_Target, tuple[int, int]]) -> dict[_Target, str | None]:
-        """Join the values of records stored in chunks, given ``(rev, chunks)`` of each.
-
-        ``None`` for a record overwritten since its head was read (its chunks belong to
-        another write).
-        """
-        if not heads:
-            return {}
-        keys = [schema.chunk_key(*t, i) for t, (_, count) in heads.items() for i in range(count)]
-        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for item in self._db.batch_get(keys, None):
-            groups.setdefault(schema.chunk_group(item), []).append(item)
-        return {
-            target: schema.join_chunks(
-                groups.get(schema.chunk_group(schema.chunk_key(*target, 0)), []), rev, count)
-            for target, (rev, count) in heads.items()
-        }
+    # -- reading: delegated to DynamoDBReader (dynamodb_reads.py) --------------------------
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """One consistent ``BatchGetItem`` per 100 keys (plus one for chunks of large values)."""
-        found = self._read((user_id, namespace, key) for key in keys)
-        return {target[2]: stored.record for target, stored in found.items()}
-
-    def _values(self, user_id: str, namespace: str, items: Iterable[dict[str, Any]]
-                ) -> tuple[dict[str, str], list[str]]:
-        """Key → value JSON of record items read with :data:`~schema.VALUE_ATTRIBUTES`.
-
-        Chunked values are fetched and joined; the keys of those overwritten meanwhile are
-        returned apart, to be read again.
-        """
-        values: dict[str, str] = {}
-        chunked: dict[_Target, tuple[int, int]] = {}
-        seen = self._seen
-        if len(seen) > SEEN_RECORDS:
-            seen.clear()
-        for item in items:
-            key = item["key"]["S"]
-            if "value" in item:
-                values[key] = item["value"]["S"]
-                seen[(user_id, namespace, key)] = True
-            else:
-                seen[(user_id, namespace, key)] = False
-                chunked[(user_id, namespace, key)] = (int(item["rev"]["N"]),
-                                                      int(item["chunks"]["N"]))
-        torn = []
-        for (_, _, key), value in self._chunk_values(chunked).items():
-            if value is None:
-                torn.append(key)
-            else:
-                values[key] = value
-        return values, torn
+        return self._reader.get_many(user_id, namespace, keys)
 
     def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
         """One consistent ``GetItem`` of the value alone (plus chunks of a large value)."""
-        response = self._db.call(
-            "get_item", Key=schema.record_key(user_id, namespace, key), ConsistentRead=True,
-            **_VALUE_PROJECTION)
-        item = response.get("Item")
-        if item is None:
-            self._saw((user_id, namespace, key), None)
-            return None
-        if "value" in item:
-            self._saw((user_id, namespace, key), True)
-            return str(item["value"]["S"])
-        values, torn = self._values(user_id, namespace, [item])
-        return self.get_many_values(user_id, namespace, torn).get(key) if torn else values[key]
+        return self._reader.get_value_json(user_id, namespace, key)
 
     def get_many_values(self, user_id: str, namespace: str, keys: Sequence[str]
                         ) -> dict[str, str]:
         """One consistent ``BatchGetItem`` per 100 keys of the values alone."""
-        wanted = list(dict.fromkeys(keys))
-        found: dict[str, str] = {}
-        for attempt in range(CONFLICT_ATTEMPTS):
-            items = self._db.batch_get([schema.record_key(user_id, namespace, key)
-                                        for key in wanted], schema.VALUE_ATTRIBUTES)
-            values, torn = self._values(user_id, namespace, items)
-            found.update(values)
-            if not torn:
-                return found
-            wanted = torn
-            backoff(attempt)
-        raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
-
-    def _query(self, *, paged: bool = True, **request: Any) -> Iterator[list[dict[str, Any]]]:
-        """Page through a consistent ``Query`` (``LastEvaluatedKey``).
-
-        ``paged``: pages of the configured size; otherwise DynamoDB's own (1 MB of items).
-        """
-        request = {"ConsistentRead": True, **request}
-        if paged:
-            # One more than a page: a result of exactly page_size items then ends without a
-            # LastEvaluatedKey, so n records take at most ⌈n/page_size⌉ queries.
-            request["Limit"] = self._page_size + 1
-        while True:
-            page = self._db.call("query", **request)
-            yield page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _record_pages(self, user_id: str, namespace: str, prefix: str | None,
-                      attributes: Sequence[str] | None, *, paged: bool = True
-                      ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the namespace's record items (``attributes`` of them) a query page at a time."""
-        request: dict[str, Any] = {
-            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :sk)",
-            "ExpressionAttributeNames": {"#pk": schema.PK, "#sk": schema.SK},
-            "ExpressionAttributeValues": {
-                ":pk": schema.s(schema.partition(user_id, namespace)),
-                ":sk": schema.s(schema.query_prefix(prefix or "")),
-            },
-        }
-        if attributes is not None:
-            chosen = schema.projection(attributes)
-            request["ProjectionExpression"] = chosen["ProjectionExpression"]
-            request["ExpressionAttributeNames"].update(chosen["ExpressionAttributeNames"])
-        for items in self._query(paged=paged, **request):
-            if prefix:
-                items = [item for item in items if item["key"]["S"].startswith(prefix)]
-            if items:
-                yield items
+        return self._reader.get_many_values(user_id, namespace, keys)
 
     def iter_keys(self, user_id: str, namespace: str, prefix: str | None = None
                   ) -> Iterator[list[str]]:
         """Yield keys in code-point order, one consistent ``Query`` page at a time."""
-        for page in self._record_pages(user_id, namespace, prefix, ("key",)):
-            yield [item["key"]["S"] for item in page]
+        return self._reader.iter_keys(user_id, namespace, prefix)
 
     def iter_records(self, user_id: str, namespace: str, prefix: str | None = None
                      ) -> Iterator[list[Record]]:
         """Yield records in key order, a consistent ``Query`` page at a time."""
-        for page in self._record_pages(user_id, namespace, prefix, None):
-            yield self._complete([schema.parse_record(item) for item in page])
+        return self._reader.iter_records(user_id, namespace, prefix)
 
     def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
         """Yield ``(key, value)`` pages of consistent ``Query`` results of the values alone.
 
-        Pages are DynamoDB's (1 MB of items), not the configured page size: the values are
-        held in memory by the caller anyway, and a smaller page only adds round trips.
+        Pages are DynamoDB's (1 MB of items), not the configured page size.
         """
-        for page in self._record_pages(user_id, namespace, None, schema.VALUE_ATTRIBUTES,
-                                       paged=False):
-            values, torn = self._values(user_id, namespace, page)
-            if torn:
-                values.update(self.get_many_values(user_id, namespace, torn))
-            yield list(values.items())
-
-    def _complete(self, page: list[schema.StoredRecord]) -> list[Record]:
-        """Fetch the chunks of a page's large values (re-reading any overwritten meanwhile)."""
-        records = {(r.record.user_id, r.record.namespace, r.record.key): r for r in page}
-        torn = self._fill_chunks(records)
-        for target in torn:
-            del records[target]
-        records.update(self._read(torn))
-        return [stored.record for stored in records.values()]
+        return self._reader.iter_values(user_id, namespace)
 
     def list_namespaces(self, user_id: str) -> list[str]:
         """Query the user's namespace items whose record count is above zero."""
-        names: list[str] = []
-        for items in self._query(
-            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sk)",
-            FilterExpression="#records > :zero",
-            ExpressionAttributeNames={"#pk": schema.PK, "#sk": schema.SK, "#records": "records"},
-            ExpressionAttributeValues={":pk": schema.s(user_id),
-                                       ":sk": schema.s(schema.NAMESPACE_TAG), ":zero": schema.n(0)},
-        ):
-            names.extend(item["namespace"]["S"] for item in items)
-        return names
+        return self._reader.list_namespaces(user_id)
 
     # -- writing -------------------------------------------------------------------------
 
-    def _apply(self, targets: Sequence[_Target],
-               plan: Callable[[_Target, schema.StoredRecord | None], _Change | None],
-               heads: dict[_Target, schema.StoredRecord] | None = None) -> list[_Change]:
+    def _apply(self, targets: Sequence[Target],
+               plan: Callable[[Target, schema.StoredRecord | None], _Change | None],
+               heads: dict[Target, schema.StoredRecord] | None = None) -> list[_Change]:
         """Read the targets' heads (unless given), plan a change each, commit; redo what lost
         a race after reading its head again. Return the committed changes."""
         remaining = list(dict.fromkeys(targets))
         committed: list[_Change] = []
         for attempt in range(CONFLICT_ATTEMPTS):
             if heads is None:
-                heads = self._read(remaining, heads=True)
+                heads = self._reader.read(remaining, heads=True)
             changes = [c for t in remaining if (c := plan(t, heads.get(t))) is not None]
             lost = self._commit(changes)
             committed.extend(c for c in changes if c.target not in lost)
@@ -326,9 +146,9 @@ class DynamoDBBackend(Backend):
             "the records kept changing concurrently"
         )
 
-    def _commit(self, changes: list[_Change]) -> set[_Target]:
+    def _commit(self, changes: list[_Change]) -> set[Target]:
         """Write changes in as few transactions as the limits allow; return those that lost."""
-        lost: set[_Target] = set()
+        lost: set[Target] = set()
         batch: list[_Change] = []
         counted: set[tuple[str, str]] = set()
         size = 0
@@ -348,7 +168,7 @@ class DynamoDBBackend(Backend):
             lost |= self._transact(batch)
         return lost
 
-    def _transact(self, batch: list[_Change]) -> set[_Target]:
+    def _transact(self, batch: list[_Change]) -> set[Target]:
         """One ``TransactWriteItems``; on a lost race return every target of the batch."""
         deltas: dict[tuple[str, str], int] = {}
         for change in batch:
@@ -362,17 +182,8 @@ class DynamoDBBackend(Backend):
         except Refused:
             return {change.target for change in batch}
         for change in batch:
-            self._saw(change.target, None if change.delta < 0 else change.inline)
+            self._seen.saw(change.target, None if change.delta < 0 else change.inline)
         return set()
-
-    def _saw(self, target: _Target, inline: bool | None) -> None:
-        """Remember that a record exists (``inline``: with its value in its item) or not."""
-        if inline is None:
-            self._seen.pop(target, None)
-            return
-        if len(self._seen) > SEEN_RECORDS:
-            self._seen.clear()
-        self._seen[target] = inline
 
     def _record_change(self, record: Record, head: schema.StoredRecord | None, *,
                        replace: bool) -> _Change:
@@ -402,11 +213,11 @@ class DynamoDBBackend(Backend):
         """
         if len(writes) == 1 and self._put_one(writes[0]):
             return
-        by_target: dict[_Target, list[RecordWrite]] = {}
+        by_target: dict[Target, list[RecordWrite]] = {}
         for write in writes:
             by_target.setdefault((write.user_id, write.namespace, write.key), []).append(write)
 
-        def plan(target: _Target, head: schema.StoredRecord | None) -> _Change:
+        def plan(target: Target, head: schema.StoredRecord | None) -> _Change:
             record = head.record if head else None
             for write in by_target[target]:
                 record = apply_write(record, write)
@@ -438,10 +249,10 @@ class DynamoDBBackend(Backend):
             self._db.call("update_item", **schema.overwrite_in_place(self.table, write))
         except Refused:
             return False
-        self._saw(target, True)
+        self._seen.saw(target, True)
         return True
 
-    def _delete_change(self, target: _Target, head: schema.StoredRecord | None) -> _Change | None:
+    def _delete_change(self, target: Target, head: schema.StoredRecord | None) -> _Change | None:
         if head is None:
             return None
         record = schema.delete_action(self.table, schema.record_key(*target), expect_rev=head.rev)
@@ -457,7 +268,7 @@ class DynamoDBBackend(Backend):
     def clear_namespace(self, user_id: str, namespace: str) -> int:
         """Delete the namespace a ``Query`` page at a time, then drop its empty counter."""
         deleted = 0
-        for page in self._record_pages(user_id, namespace, None, schema.HEAD_ATTRIBUTES):
+        for page in self._reader.record_pages(user_id, namespace, None, schema.HEAD_ATTRIBUTES):
             heads = {_target(s.record): s for s in map(schema.parse_record, page)}
             deleted += len(self._apply(list(heads), self._delete_change, heads))
         self._db.call_ignoring_refusal(
@@ -474,7 +285,7 @@ class DynamoDBBackend(Backend):
         Each update requires the record to exist, so a deleted record stays deleted. An
         update whose last-access time is older than the record's retries as a count only.
         """
-        merged: dict[_Target, Access] = {}
+        merged: dict[Target, Access] = {}
         for access in accesses:
             target = (access.user_id, access.namespace, access.key)
             seen = merged.get(target)
@@ -516,36 +327,14 @@ class DynamoDBBackend(Backend):
     def iter_all(self, user_id: str | None = None, namespace: str | None = None
                  ) -> Iterator[list[Record]]:
         """Query one namespace, each namespace of a user, or scan the table, a page at a time."""
-        if user_id is not None:
-            namespaces = [namespace] if namespace is not None else self.list_namespaces(user_id)
-            for name in namespaces:
-                yield from self.iter_records(user_id, name)
-            return
-        request: dict[str, Any] = {
-            "TableName": self.table, "ConsistentRead": True, "Limit": self._page_size,
-            "FilterExpression": "begins_with(#sk, :sk)",
-            "ExpressionAttributeNames": {"#sk": schema.SK},
-            "ExpressionAttributeValues": {":sk": schema.s(schema.RECORD_TAG)},
-        }
-        if namespace is not None:
-            request["FilterExpression"] += " AND #namespace = :namespace"
-            request["ExpressionAttributeNames"]["#namespace"] = "namespace"
-            request["ExpressionAttributeValues"][":namespace"] = schema.s(namespace)
-        while True:
-            page = self._db.call("scan", **request)
-            records = self._complete([schema.parse_record(i) for i in page.get("Items", [])])
-            if records:
-                yield records
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._reader.iter_all(user_id, namespace)
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Store records as given, in transactions; report the IDs that already existed."""
         given = {_target(record): record for record in records}
-        conflicts: dict[_Target, bool] = {}
+        conflicts: dict[Target, bool] = {}
 
-        def plan(target: _Target, head: schema.StoredRecord | None) -> _Change | None:
+        def plan(target: Target, head: schema.StoredRecord | None) -> _Change | None:
             conflicts[target] = head is not None and not overwrite
             if conflicts[target]:
                 return None
@@ -567,5 +356,5 @@ class DynamoDBBackend(Backend):
         self._db.close()
 
 
-def _target(record: Record) -> _Target:
+def _target(record: Record) -> Target:
     return (record.user_id, record.namespace, record.key)

@@ -3,6 +3,8 @@
 Every call goes through :meth:`DynamoDBClient.call`, which retries throttling with backoff
 and turns every other failure into a ``DataStoreError`` whose message names the table and
 region but never a credential, an AWS exception class or the endpoint's user info.
+:func:`backoff` and :data:`CONFLICT_ATTEMPTS` pace the backend's own retries of refused
+conditions and of large values overwritten while read.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ CONFLICTS = frozenset({
     "TransactionConflictException",
 })
 """Refusals the backend resolves by re-reading and retrying."""
+CONFLICT_ATTEMPTS = 30
+"""Re-reads before a write that keeps losing to concurrent writers gives up."""
 
 THROTTLING = frozenset({
     "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
@@ -52,6 +56,11 @@ CREDENTIAL_ERRORS = frozenset({
     "InvalidClientTokenId", "SignatureDoesNotMatch",
 })
 TABLE_WAIT_S = 120.0
+
+
+def backoff(attempt: int, base: float = 0.02, cap: float = 1.0) -> None:
+    """Sleep a jittered, exponentially growing delay before retry number ``attempt``."""
+    time.sleep(random.uniform(0, min(cap, base * 2**attempt)))
 
 
 class Refused(Exception):

@@ -1,0 +1,300 @@
+"""The read side of the DynamoDB backend: reads by key, query pages, chunk reassembly.
+
+Every read is a strongly consistent base-table read (``GetItem``, ``BatchGetItem``,
+``Query``; ``Scan`` for the operator listing of every user). Those for ``get``, ``get_many``
+and ``get_all`` read only the value attributes (:data:`~schema.VALUE_ATTRIBUTES`). A large
+value is joined from its chunk items with one more ``BatchGetItem``; a record overwritten
+between its head and its chunks is read again. What the reads find also feeds
+:class:`SeenRecords`, the hint the write side
+(:class:`~agent_data_store.backends.dynamodb.DynamoDBBackend`) uses for a single ``set``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from agent_data_store.backends import dynamodb_schema as schema
+from agent_data_store.backends.dynamodb_client import CONFLICT_ATTEMPTS, DynamoDBClient, backoff
+from agent_data_store.errors import BackendError
+from agent_data_store.records import Record
+
+SEEN_RECORDS = 10_000
+"""Records whose last seen state a backend remembers to choose a ``set``'s first attempt."""
+
+Target = tuple[str, str, str]
+"""``(user_id, namespace, key)`` of one record."""
+
+_VALUE_PROJECTION = schema.projection(schema.VALUE_ATTRIBUTES)
+
+
+class SeenRecords:
+    """Records this process last saw existing → whether their value was inline.
+
+    A hint for a ``set``'s first attempt (see ``DynamoDBBackend._put_one``), never trusted
+    for correctness; forgotten all at once when it grows past :data:`SEEN_RECORDS`.
+    """
+
+    def __init__(self) -> None:
+        self._inline: dict[Target, bool] = {}
+
+    def get(self, target: Target) -> bool | None:
+        """Whether the record was last seen with its value inline; ``None``: not seen existing."""
+        return self._inline.get(target)
+
+    def saw(self, target: Target, inline: bool | None) -> None:
+        """Remember that a record exists (``inline``: with its value in its item) or not."""
+        if inline is None:
+            self._inline.pop(target, None)
+        else:
+            self.saw_existing({target: inline})
+
+    def saw_existing(self, inline: dict[Target, bool]) -> None:
+        """Remember records found existing, each with whether its value was inline."""
+        if len(self._inline) > SEEN_RECORDS:
+            self._inline.clear()
+        self._inline.update(inline)
+
+
+class DynamoDBReader:
+    """Every read of the DynamoDB backend, through its client; see the module docstring."""
+
+    def __init__(self, client: DynamoDBClient, page_size: int, seen: SeenRecords) -> None:
+        self._db = client
+        self._page_size = page_size
+        self._seen = seen
+
+    # -- by key --------------------------------------------------------------------------
+
+    def read(self, targets: Iterable[Target], *, heads: bool = False
+             ) -> dict[Target, schema.StoredRecord]:
+        """Read records by key, in batches of 100; with ``heads``, without their values."""
+        wanted = list(dict.fromkeys(targets))
+        found: dict[Target, schema.StoredRecord] = {}
+        for attempt in range(CONFLICT_ATTEMPTS):
+            keys = [schema.record_key(*target) for target in wanted]
+            attributes = schema.HEAD_ATTRIBUTES if heads else None
+            stored = [schema.parse_record(item) for item in self._db.batch_get(keys, attributes)]
+            by_target = {(r.record.user_id, r.record.namespace, r.record.key): r for r in stored}
+            if heads:
+                return by_target
+            torn = self._fill_chunks(by_target)
+            found.update((t, r) for t, r in by_target.items() if t not in torn)
+            if not torn:
+                return found
+            wanted = torn
+            backoff(attempt)
+        raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
+
+    def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
+        """The records of ``keys`` that exist, by key."""
+        found = self.read((user_id, namespace, key) for key in keys)
+        return {target[2]: stored.record for target, stored in found.items()}
+
+    def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
+        """One record's value alone: one ``GetItem`` (plus chunks of a large value)."""
+        response = self._db.call(
+            "get_item", Key=schema.record_key(user_id, namespace, key), ConsistentRead=True,
+            **_VALUE_PROJECTION)
+        item = response.get("Item")
+        if item is None:
+            self._seen.saw((user_id, namespace, key), None)
+            return None
+        if "value" in item:
+            self._seen.saw((user_id, namespace, key), True)
+            return str(item["value"]["S"])
+        values, torn = self._values(user_id, namespace, [item])
+        return self.get_many_values(user_id, namespace, torn).get(key) if torn else values[key]
+
+    def get_many_values(self, user_id: str, namespace: str, keys: Sequence[str]
+                        ) -> dict[str, str]:
+        """Key → value of the ``keys`` that exist, read alone in batches of 100."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        for attempt in range(CONFLICT_ATTEMPTS):
+            items = self._db.batch_get([schema.record_key(user_id, namespace, key)
+                                        for key in wanted], schema.VALUE_ATTRIBUTES)
+            values, torn = self._values(user_id, namespace, items)
+            found.update(values)
+            if not torn:
+                return found
+            wanted = torn
+            backoff(attempt)
+        raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
+
+    # -- chunked values ------------------------------------------------------------------
+
+    def _fill_chunks(self, records: dict[Target, schema.StoredRecord]) -> list[Target]:
+        """Put chunked values into ``records``; return the targets overwritten meanwhile."""
+        joined = self._chunk_values({t: (r.rev, r.chunks) for t, r in records.items() if r.chunks})
+        torn = []
+        for target, value in joined.items():
+            stored = records[target]
+            if value is None:
+                torn.append(target)
+            else:
+                records[target] = schema.StoredRecord(
+                    replace(stored.record, value_json=value), stored.rev, stored.chunks)
+        return torn
+
+    def _chunk_values(self, heads: dict[Target, tuple[int, int]]) -> dict[Target, str | None]:
+        """Join the values of records stored in chunks, given ``(rev, chunks)`` of each.
+
+        ``None`` for a record overwritten since its head was read (its chunks belong to
+        another write).
+        """
+        if not heads:
+            return {}
+        keys = [schema.chunk_key(*t, i) for t, (_, count) in heads.items() for i in range(count)]
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for item in self._db.batch_get(keys, None):
+            groups.setdefault(schema.chunk_group(item), []).append(item)
+        return {
+            target: schema.join_chunks(
+                groups.get(schema.chunk_group(schema.chunk_key(*target, 0)), []), rev, count)
+            for target, (rev, count) in heads.items()
+        }
+
+    def _values(self, user_id: str, namespace: str, items: Iterable[dict[str, Any]]
+                ) -> tuple[dict[str, str], list[str]]:
+        """Key → value JSON of record items read with :data:`~schema.VALUE_ATTRIBUTES`.
+
+        Chunked values are fetched and joined; the keys of those overwritten meanwhile are
+        returned apart, to be read again.
+        """
+        values: dict[str, str] = {}
+        chunked: dict[Target, tuple[int, int]] = {}
+        inline: dict[Target, bool] = {}
+        for item in items:
+            key = item["key"]["S"]
+            if "value" in item:
+                values[key] = item["value"]["S"]
+                inline[(user_id, namespace, key)] = True
+            else:
+                inline[(user_id, namespace, key)] = False
+                chunked[(user_id, namespace, key)] = (int(item["rev"]["N"]),
+                                                      int(item["chunks"]["N"]))
+        self._seen.saw_existing(inline)
+        torn = []
+        for (_, _, key), value in self._chunk_values(chunked).items():
+            if value is None:
+                torn.append(key)
+            else:
+                values[key] = value
+        return values, torn
+
+    def _complete(self, page: list[schema.StoredRecord]) -> list[Record]:
+        """Fetch the chunks of a page's large values (re-reading any overwritten meanwhile)."""
+        records = {(r.record.user_id, r.record.namespace, r.record.key): r for r in page}
+        torn = self._fill_chunks(records)
+        for target in torn:
+            del records[target]
+        records.update(self.read(torn))
+        return [stored.record for stored in records.values()]
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _query(self, *, paged: bool = True, **request: Any) -> Iterator[list[dict[str, Any]]]:
+        """Page through a consistent ``Query`` (``LastEvaluatedKey``).
+
+        ``paged``: pages of the configured size; otherwise DynamoDB's own (1 MB of items).
+        """
+        request = {"ConsistentRead": True, **request}
+        if paged:
+            # One more than a page: a result of exactly page_size items then ends without a
+            # LastEvaluatedKey, so n records take at most ⌈n/page_size⌉ queries.
+            request["Limit"] = self._page_size + 1
+        while True:
+            page = self._db.call("query", **request)
+            yield page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def record_pages(self, user_id: str, namespace: str, prefix: str | None,
+                     attributes: Sequence[str] | None, *, paged: bool = True
+                     ) -> Iterator[list[dict[str, Any]]]:
+        """Yield the namespace's record items (``attributes`` of them) a query page at a time."""
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :sk)",
+            "ExpressionAttributeNames": {"#pk": schema.PK, "#sk": schema.SK},
+            "ExpressionAttributeValues": {
+                ":pk": schema.s(schema.partition(user_id, namespace)),
+                ":sk": schema.s(schema.query_prefix(prefix or "")),
+            },
+        }
+        if attributes is not None:
+            chosen = schema.projection(attributes)
+            request["ProjectionExpression"] = chosen["ProjectionExpression"]
+            request["ExpressionAttributeNames"].update(chosen["ExpressionAttributeNames"])
+        for items in self._query(paged=paged, **request):
+            if prefix:
+                items = [item for item in items if item["key"]["S"].startswith(prefix)]
+            if items:
+                yield items
+
+    def iter_keys(self, user_id: str, namespace: str, prefix: str | None = None
+                  ) -> Iterator[list[str]]:
+        """Yield keys in code-point order, one query page at a time."""
+        for page in self.record_pages(user_id, namespace, prefix, ("key",)):
+            yield [item["key"]["S"] for item in page]
+
+    def iter_records(self, user_id: str, namespace: str, prefix: str | None = None
+                     ) -> Iterator[list[Record]]:
+        """Yield records in key order, a query page at a time."""
+        for page in self.record_pages(user_id, namespace, prefix, None):
+            yield self._complete([schema.parse_record(item) for item in page])
+
+    def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
+        """Yield ``(key, value)`` pages of query results of the values alone.
+
+        Pages are DynamoDB's (1 MB of items), not the configured page size: the values are
+        held in memory by the caller anyway, and a smaller page only adds round trips.
+        """
+        for page in self.record_pages(user_id, namespace, None, schema.VALUE_ATTRIBUTES,
+                                      paged=False):
+            values, torn = self._values(user_id, namespace, page)
+            if torn:
+                values.update(self.get_many_values(user_id, namespace, torn))
+            yield list(values.items())
+
+    def list_namespaces(self, user_id: str) -> list[str]:
+        """Query the user's namespace items whose record count is above zero."""
+        names: list[str] = []
+        for items in self._query(
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sk)",
+            FilterExpression="#records > :zero",
+            ExpressionAttributeNames={"#pk": schema.PK, "#sk": schema.SK, "#records": "records"},
+            ExpressionAttributeValues={":pk": schema.s(user_id),
+                                       ":sk": schema.s(schema.NAMESPACE_TAG), ":zero": schema.n(0)},
+        ):
+            names.extend(item["namespace"]["S"] for item in items)
+        return names
+
+    def iter_all(self, user_id: str | None = None, namespace: str | None = None
+                 ) -> Iterator[list[Record]]:
+        """Query one namespace, each namespace of a user, or scan the table, a page at a time."""
+        if user_id is not None:
+            namespaces = [namespace] if namespace is not None else self.list_namespaces(user_id)
+            for name in namespaces:
+                yield from self.iter_records(user_id, name)
+            return
+        request: dict[str, Any] = {
+            "TableName": self._db.table, "ConsistentRead": True, "Limit": self._page_size,
+            "FilterExpression": "begins_with(#sk, :sk)",
+            "ExpressionAttributeNames": {"#sk": schema.SK},
+            "ExpressionAttributeValues": {":sk": schema.s(schema.RECORD_TAG)},
+        }
+        if namespace is not None:
+            request["FilterExpression"] += " AND #namespace = :namespace"
+            request["ExpressionAttributeNames"]["#namespace"] = "namespace"
+            request["ExpressionAttributeValues"][":namespace"] = schema.s(namespace)
+        while True:
+            page = self._db.call("scan", **request)
+            records = self._complete([schema.parse_record(i) for i in page.get("Items", [])])
+            if records:
+                yield records
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
