@@ -84,10 +84,15 @@ class Backend(ABC):
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Create or overwrite one record per write, as :func:`apply_write` says.
 
-        Each record is updated atomically against what is stored: the backend reads the
-        existing record (in bulk) and writes the merged one with optimistic concurrency or
-        in a transaction, so a concurrent access-count increment is never lost. Writes to
-        the same key by different callers: last write wins.
+        Each record is updated atomically against what is stored, so a concurrent
+        access-count increment is never lost; how depends on the backend. SQLite upserts in
+        SQL without reading. The others read the existing records (in bulk) and write the
+        merged ones under a lock, with optimistic concurrency or in a transaction; DynamoDB
+        does so too, except that a single write first tries a conditional create or update
+        and reads only when that guess is refused. Whichever way, the result is what
+        :func:`apply_write` gives (an overwrite changes only
+        :data:`~agent_data_store.records.OVERWRITTEN_FIELDS`), never a rule of the backend's
+        own. Writes to the same key by different callers: last write wins.
         """
 
     @abstractmethod
