@@ -197,10 +197,9 @@ def test_export_writes_each_page_before_reading_the_next(
     written: list[str] = []
     pages_requested = 0
 
-    def lazy_iter_all(user_id: str | None = None,
-                      namespace: str | None = None) -> Iterator[list[Record]]:
+    def lazy_iter_all(user_id: str | None = None) -> Iterator[list[Record]]:
         nonlocal pages_requested
-        for page in real_iter_all(user_id, namespace):
+        for page in real_iter_all(user_id):
             # Everything from earlier pages is already on stdout when the next is fetched.
             written.extend(capsys.readouterr().out.splitlines())
             assert len(written) == pages_requested * 50

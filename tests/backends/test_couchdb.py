@@ -258,7 +258,7 @@ def test_records_of_other_users_and_foreign_documents_are_skipped_by_iter_all(
     everything = sorted(r.key for page in couch.iter_all() for r in page)
     assert everything == ["k1", "k2", "k3"]
     assert sorted(r.key for page in couch.iter_all("alice") for r in page) == ["k1", "k3"]
-    assert [r.key for page in couch.iter_all("alice", "ns") for r in page] == ["k1"]
+    assert [r.key for page in couch.iter_records("alice", "ns") for r in page] == ["k1"]
 
 
 # -- conflicts and concurrency ---------------------------------------------------------------

@@ -24,13 +24,15 @@ class Session:
     ) -> Iterator[list[Record]]:
         """Stream the records of the store, a user, a user's namespace, or one namespace name.
 
-        :meth:`Backend.iter_all` selects a namespace only within a user; a namespace name
-        across all users is filtered here, page by page, so it works on every backend.
+        A namespace name across all users is filtered here, page by page, so it works on
+        every backend.
         """
-        if namespace is None or user_id is not None:
-            yield from self.backend.iter_all(user_id, namespace)
-            return
-        for page in self.backend.iter_all():
-            selected = [record for record in page if record.namespace == namespace]
-            if selected:
-                yield selected
+        if namespace is None:
+            yield from self.backend.iter_all(user_id)
+        elif user_id is not None:
+            yield from self.backend.iter_records(user_id, namespace)
+        else:
+            for page in self.backend.iter_all():
+                selected = [record for record in page if record.namespace == namespace]
+                if selected:
+                    yield selected

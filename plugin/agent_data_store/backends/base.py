@@ -142,13 +142,17 @@ class Backend(ABC):
     # -- operator primitives -------------------------------------------------------------
 
     @abstractmethod
-    def iter_all(
-        self, user_id: str | None = None, namespace: str | None = None
-    ) -> Iterator[list[Record]]:
-        """Yield every record (of one user, or one user's namespace) a page at a time.
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
+        """Yield every record (or every record of one user) a page at a time.
 
-        Memory stays bounded by the page size whatever the number of records.
+        Memory stays bounded by the page size whatever the number of records. One user's
+        namespace is :meth:`iter_records`.
         """
+
+    def _iter_user_by_namespace(self, user_id: str) -> Iterator[list[Record]]:
+        """:meth:`iter_all` of one user through the per-namespace query, a namespace at a time."""
+        for namespace in self.list_namespaces(user_id):
+            yield from self.iter_records(user_id, namespace)
 
     @abstractmethod
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:

@@ -338,14 +338,10 @@ class CouchDBBackend(Backend):
 
     # -- operator primitives ---------------------------------------------------------------
 
-    def iter_all(
-        self, user_id: str | None = None, namespace: str | None = None
-    ) -> Iterator[list[Record]]:
-        """Yield records a page at a time: by namespace through the index, else all documents."""
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
+        """Yield records a page at a time: a user's namespace by namespace, else all documents."""
         if user_id is not None:
-            namespaces = [namespace] if namespace is not None else self.list_namespaces(user_id)
-            for name in namespaces:
-                yield from self.iter_records(user_id, name)
+            yield from self._iter_user_by_namespace(user_id)
             return
         after: str | None = None
         while True:
@@ -356,7 +352,7 @@ class CouchDBBackend(Backend):
             rows = self.connection.view("_all_docs", **params)
             records = [
                 _to_record(row["doc"]) for row in rows[: self._page_size]
-                if _is_record(row.get("doc"), namespace)
+                if _is_record(row.get("doc"))
             ]
             if records:
                 yield records
@@ -405,9 +401,7 @@ class CouchDBBackend(Backend):
         self.connection.close()
 
 
-def _is_record(doc: Document | None, namespace: str | None) -> bool:
+def _is_record(doc: Document | None) -> bool:
     if not doc or doc.get("_id", "").startswith("_design/"):
-        return False
-    if namespace is not None and doc.get("namespace") != namespace:
         return False
     return all(field in doc for field in ("userId", "namespace", "key", "value"))

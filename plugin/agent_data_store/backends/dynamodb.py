@@ -324,10 +324,11 @@ class DynamoDBBackend(Backend):
 
     # -- operator primitives -------------------------------------------------------------
 
-    def iter_all(self, user_id: str | None = None, namespace: str | None = None
-                 ) -> Iterator[list[Record]]:
-        """Query one namespace, each namespace of a user, or scan the table, a page at a time."""
-        return self._reader.iter_all(user_id, namespace)
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
+        """Query each namespace of a user, or scan the table, a page at a time."""
+        if user_id is not None:
+            return self._iter_user_by_namespace(user_id)
+        return self._reader.scan_records()
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Store records as given, in transactions; report the IDs that already existed."""

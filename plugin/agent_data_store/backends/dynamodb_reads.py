@@ -272,24 +272,14 @@ class DynamoDBReader:
             names.extend(item["namespace"]["S"] for item in items)
         return names
 
-    def iter_all(self, user_id: str | None = None, namespace: str | None = None
-                 ) -> Iterator[list[Record]]:
-        """Query one namespace, each namespace of a user, or scan the table, a page at a time."""
-        if user_id is not None:
-            namespaces = [namespace] if namespace is not None else self.list_namespaces(user_id)
-            for name in namespaces:
-                yield from self.iter_records(user_id, name)
-            return
+    def scan_records(self) -> Iterator[list[Record]]:
+        """Scan the table for every record, a page at a time."""
         request: dict[str, Any] = {
             "TableName": self._db.table, "ConsistentRead": True, "Limit": self._page_size,
             "FilterExpression": "begins_with(#sk, :sk)",
             "ExpressionAttributeNames": {"#sk": schema.SK},
             "ExpressionAttributeValues": {":sk": schema.s(schema.RECORD_TAG)},
         }
-        if namespace is not None:
-            request["FilterExpression"] += " AND #namespace = :namespace"
-            request["ExpressionAttributeNames"]["#namespace"] = "namespace"
-            request["ExpressionAttributeValues"][":namespace"] = schema.s(namespace)
         while True:
             page = self._db.call("scan", **request)
             records = self._complete([schema.parse_record(i) for i in page.get("Items", [])])

@@ -365,25 +365,14 @@ class FirestoreBackend(Backend):
 
     # -- operator primitives -------------------------------------------------------------
 
-    def iter_all(
-        self, user_id: str | None = None, namespace: str | None = None
-    ) -> Iterator[list[Record]]:
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
         """Page through the collection (or one user's part of it) in document-name order."""
-        if user_id is not None and namespace is not None:
-            yield from self.iter_records(user_id, namespace)
-            return
         query: Any = self._records
         if user_id is not None:
             query = query.where(filter=FieldFilter("userId", "==", user_id))
-        if namespace is not None:
-            query = query.where(
-                filter=FieldFilter("queryNamespace", "==", query_namespace(namespace))
-            )
         for page in self._requests.pages(query.order_by("__name__")):
             records = [
-                r for r in self._records_from(page)
-                if (user_id is None or r.user_id == user_id)
-                and (namespace is None or r.namespace == namespace)
+                r for r in self._records_from(page) if user_id is None or r.user_id == user_id
             ]
             if records:
                 yield records

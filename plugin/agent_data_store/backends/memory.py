@@ -134,17 +134,14 @@ class MemoryBackend(Backend):
                 if existing is not None:
                     records[access.key] = apply_access(existing, access)
 
-    def iter_all(
-        self, user_id: str | None = None, namespace: str | None = None
-    ) -> Iterator[list[Record]]:
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
         """Yield every matching record (a snapshot) in pages."""
         with self._tables.lock:
             selected = [
                 record
                 for uid, namespaces in self._tables.users.items()
                 if user_id is None or uid == user_id
-                for ns, records in namespaces.items()
-                if namespace is None or ns == namespace
+                for records in namespaces.values()
                 for record in records.values()
             ]
         yield from self._pages(selected)

@@ -368,13 +368,8 @@ class SqliteBackend(Backend):
 
     # -- operator primitives -------------------------------------------------------------
 
-    def iter_all(
-        self, user_id: str | None = None, namespace: str | None = None
-    ) -> Iterator[list[Record]]:
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
         """Keyset pagination over ``(userId, namespace, key)``."""
-        if user_id is not None and namespace is not None:
-            yield from self.iter_records(user_id, namespace)
-            return
         where = "" if user_id is None else " AND userId = ?"
         base = [] if user_id is None else [user_id]
         last: tuple[str, str, str] = ("", "", "")
@@ -385,11 +380,8 @@ class SqliteBackend(Backend):
                 "ORDER BY userId, namespace, key LIMIT ?",
                 [*last, *base, self._page_size],
             )
-            records = [_row_to_record(row) for row in rows]
-            if namespace is not None:
-                records = [r for r in records if r.namespace == namespace]
-            if records:
-                yield records
+            if rows:
+                yield [_row_to_record(row) for row in rows]
             if len(rows) < self._page_size:
                 return
             last = (rows[-1][1], rows[-1][2], rows[-1][3])
