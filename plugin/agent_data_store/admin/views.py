@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from agent_data_store.admin import reports
 from agent_data_store.admin.exit_codes import ExitCode
@@ -139,22 +140,27 @@ def _show_summaries(session: Session, rows: list[reports.RecordSummary], title: 
         _summaries_table(session, rows, title)
 
 
+def _ranking(
+    args: argparse.Namespace,
+    session: Session,
+    rank: Callable[[reports.Pages, int], list[reports.RecordSummary]],
+    title: str,
+) -> ExitCode:
+    """Scan the selected records, keep the ``args.limit`` first by ``rank`` and show them."""
+    with progress("Scanning", console=session.out.stderr) as advance:
+        rows = rank(counted(session.pages(args.user, args.namespace), advance), args.limit)
+    _show_summaries(session, rows, title)
+    return ExitCode.OK
+
+
 def top_accessed(args: argparse.Namespace, session: Session) -> ExitCode:
     """The most-read records."""
-    with progress("Scanning", console=session.out.stderr) as advance:
-        rows = reports.top_accessed(counted(session.pages(args.user, args.namespace), advance),
-                                    args.limit)
-    _show_summaries(session, rows, f"Top {args.limit} most-accessed records")
-    return ExitCode.OK
+    return _ranking(args, session, reports.top_accessed, f"Top {args.limit} most-accessed records")
 
 
 def largest(args: argparse.Namespace, session: Session) -> ExitCode:
     """The records with the largest values."""
-    with progress("Scanning", console=session.out.stderr) as advance:
-        rows = reports.largest(counted(session.pages(args.user, args.namespace), advance),
-                               args.limit)
-    _show_summaries(session, rows, f"Top {args.limit} largest values")
-    return ExitCode.OK
+    return _ranking(args, session, reports.largest, f"Top {args.limit} largest values")
 
 
 def recent(args: argparse.Namespace, session: Session) -> ExitCode:
