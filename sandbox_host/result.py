@@ -37,7 +37,9 @@ class RunResult:
     plugin_errors: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        # The operation log and output can be long: summarise them.
+        # The operation log and output can be long: summarise them. This also keeps
+        # asyncio.run cheap, which formats its finished main task (result included) when
+        # it restores the SIGINT handler.
         return (f"RunResult(ok={self.ok}, error={self.error!r}, ops={len(self.ops)}, "
                 f"stdout={len(self.stdout)} chars, duration_s={self.duration_s:.3f})")
 

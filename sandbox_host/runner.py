@@ -86,18 +86,9 @@ class SandboxHost:
         timeout_s: float | None = None,
     ) -> RunResult:
         """:meth:`run` in a fresh event loop, for callers that are not async."""
-        outcome: list[RunResult] = []
-
-        async def run_and_keep() -> None:
-            # The result stays out of the task: asyncio.run formats the finished main task
-            # (its result included) when it restores the SIGINT handler, which would cost
-            # time in proportion to the operation log.
-            outcome.append(
-                await self.run(source, input_dict, tools, context=context, timeout_s=timeout_s)
-            )
-
-        asyncio.run(run_and_keep())
-        return outcome[0]
+        return asyncio.run(
+            self.run(source, input_dict, tools, context=context, timeout_s=timeout_s)
+        )
 
     async def run(
         self,
