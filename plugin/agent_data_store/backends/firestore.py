@@ -371,11 +371,7 @@ class FirestoreBackend(Backend):
         if user_id is not None:
             query = query.where(filter=FieldFilter("userId", "==", user_id))
         for page in self._requests.pages(query.order_by("__name__")):
-            records = [
-                r for r in self._records_from(page) if user_id is None or r.user_id == user_id
-            ]
-            if records:
-                yield records
+            yield self._records_from(page)
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Store records as given with the same optimistic writes as :meth:`put_many`."""
