@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 import threading
@@ -9,9 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from types import CodeType
 
-from RestrictedPython.compile import compile_restricted_exec
-
-from sandbox_host.policy import SandboxPolicy
+from sandbox_host.policy import HideGuardNames, SandboxPolicy
 
 DEFAULT_CACHE_SIZE = 256
 _LINE_PREFIX = re.compile(r"^Line (\d+):")
@@ -90,7 +89,31 @@ class AgentCompiler:
         self.compile_count += 1
         filename = f"<agent {digest[:12]}>"
         lines = tuple(source.splitlines())
-        result = compile_restricted_exec(source, filename=filename, policy=SandboxPolicy)
-        if result.errors or result.code is None:
-            return AgentCompileError(tuple(result.errors), lines)
-        return CompiledAgent(code=result.code, filename=filename, source_lines=lines)
+        errors = _check_and_rewrite(source, filename)
+        if isinstance(errors, tuple):
+            return AgentCompileError(errors, lines)
+        return CompiledAgent(code=errors, filename=filename, source_lines=lines)
+
+
+def _check_and_rewrite(source: str, filename: str) -> CodeType | tuple[str, ...]:
+    """The policy's errors, or the code: parse, check and rewrite, hide the guard names.
+
+    Compiled with ``dont_inherit``: the agent's own ``from __future__`` imports decide its
+    semantics, never the host module's.
+    """
+    try:
+        tree = ast.parse(source, filename, "exec")
+    except SyntaxError as exc:
+        text = exc.text.strip() if exc.text else None
+        return (f"Line {exc.lineno}: {type(exc).__name__}: {exc.msg} at statement: {text!r}",)
+    except ValueError as exc:  # e.g. NUL bytes in the source
+        return (f"Line 1: {exc}",)
+    errors: list[str] = []
+    SandboxPolicy(errors, [], {}).visit(tree)
+    if errors:
+        return tuple(errors)
+    HideGuardNames().visit(tree)
+    try:
+        return compile(tree, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return (f"Line {getattr(exc, 'lineno', None) or 1}: {type(exc).__name__}: {exc}",)

@@ -8,8 +8,13 @@ stopped: nothing else gets control while it runs.
 ``_tick_`` runs once per loop iteration, so it must be nearly free. It is the C-level
 ``__next__`` of an iterator that yields ``None`` in batches of :data:`CHECK_EVERY`; only
 when a batch is used up does Python code run, charge the batch to the budget and look at
-the clock. Once a limit is exceeded every further tick raises again, so an agent that
-catches :class:`ExecutionTimeout` cannot keep looping.
+the clock. Once a limit is exceeded every further tick raises again (a fresh exception
+each time, so no traceback grows with every raise), so an agent that catches
+:class:`ExecutionTimeout` cannot keep looping.
+
+:class:`RunLimits` is also what plugins see of a run (:func:`run_controls`): a
+``data_store`` call checks the deadline and charges the budget like agent code does, so
+work driven from C iterators (``list(map(data_store.set, ...))``) stops at the deadline too.
 """
 
 from __future__ import annotations
@@ -18,12 +23,15 @@ import itertools
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_OPERATIONS = 50_000_000
 """Loop iterations plus function calls per run: a million-iteration loop uses 2%."""
-DEFAULT_MAX_DEPTH = 200
-"""Nested agent function calls (recursion) per run."""
+DEFAULT_MAX_DEPTH = 1000
+"""Nested agent function calls (recursion) per run: CPython's own default recursion limit.
+Whichever comes first stops the recursion: this bound (``RecursionLimitExceeded``) or the
+interpreter's (``RecursionError``), which also counts the host's frames."""
 CHECK_EVERY = 4096
 """Ticks between two looks at the clock; ~0.1 ms of a tight loop, so a deadline is met
 within well under a millisecond of CPU-bound code."""
@@ -40,6 +48,9 @@ class ExecutionTimeout(BaseException):
 
 class RecursionLimitExceeded(RecursionError):
     """Agent functions nested deeper than the run's recursion bound."""
+
+
+FINISHED_MESSAGE = "the run has finished; nothing of it may run any more"
 
 
 def _raising(exc: BaseException) -> Iterator[None]:
@@ -75,7 +86,9 @@ class RunLimits:
         self.max_depth = max_depth
         self.deadline = time.monotonic() + timeout_s
         self.operations = 0
-        self.exceeded: ExecutionTimeout | None = None
+        self.exceeded: str | None = None
+        """Why the run is over (deadline, budget, finished), once it is."""
+        self.finished = False
         self._depth_frame_index = _NO_DEPTH_LIMIT_YET
 
     def remaining_s(self) -> float:
@@ -87,19 +100,33 @@ class RunLimits:
         return self.exceeded is not None or self.remaining_s() <= EXPIRY_TOLERANCE_S
 
     def expire(self, why: str) -> ExecutionTimeout:
-        """Record that the run is over because of ``why``; return the exception to raise."""
+        """Record that the run is over because of ``why``; return a fresh exception to raise."""
         if self.exceeded is None:
-            self.exceeded = ExecutionTimeout(why)
-        return self.exceeded
+            self.exceeded = why
+        return ExecutionTimeout(self.exceeded)
+
+    def error(self) -> ExecutionTimeout | None:
+        """A fresh exception saying why the run is over, or ``None`` while it is not."""
+        return None if self.exceeded is None else ExecutionTimeout(self.exceeded)
 
     def deadline_error(self) -> ExecutionTimeout:
         """The exception for a run that reached its wall-clock deadline."""
         return self.expire(f"run exceeded its time limit of {self.timeout_s:g} s")
 
+    def finish(self) -> None:
+        """Mark the run as over: from now on every tick, call and check raises."""
+        self.finished = True
+        self.expire(FINISHED_MESSAGE)
+
+    def charge(self, operations: int = 1) -> None:
+        """Charge ``operations`` to the budget and check every limit (for plugins' calls)."""
+        self.operations += operations
+        self.check()
+
     def check(self) -> None:
         """Raise :class:`ExecutionTimeout` if the run is over its deadline or budget."""
         if self.exceeded is not None:
-            raise self.exceeded
+            raise ExecutionTimeout(self.exceeded)
         if self.operations > self.max_operations:
             raise self.expire(
                 f"run exceeded its operation budget of {self.max_operations:,} "
@@ -148,3 +175,26 @@ class RunLimits:
             )
 
         return enter
+
+
+_CONTROLS: ContextVar[RunLimits | None] = ContextVar("sandbox_run_controls", default=None)
+
+
+def run_controls() -> RunLimits | None:
+    """The limits of the run being set up, for plugins to bind in ``sandbox_globals``.
+
+    The host sets this while it calls the hooks of a run; elsewhere it is ``None``. A
+    plugin whose sandbox objects do work for the agent calls ``controls.charge()`` (or
+    ``check()``) first, and can cap a blocking call at ``controls.remaining_s()``.
+    """
+    return _CONTROLS.get()
+
+
+def controls_context(limits: RunLimits) -> object:
+    """Set :func:`run_controls` for the caller's context; undo with :func:`reset_controls`."""
+    return _CONTROLS.set(limits)
+
+
+def reset_controls(token: object) -> None:
+    """Undo :func:`controls_context`."""
+    _CONTROLS.reset(token)  # type: ignore[arg-type]

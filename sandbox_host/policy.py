@@ -1,22 +1,32 @@
-"""The RestrictedPython policy agent code is compiled with.
+"""The RestrictedPython policy agent code is compiled with: what syntax and names it may use.
 
-It keeps every restriction of :class:`RestrictingNodeTransformer` and changes only what real
-agent code needs or what the limits need:
+It keeps RestrictedPython's model (attribute reads, item reads, writes and iteration go
+through guard functions; dangerous names are refused at compile time) and changes what real
+agent code needs. The rule: refuse only what is a hazard, loudly; compile everything else
+so that it behaves exactly as CPython does.
 
-* ``async def`` / ``await`` / ``async for`` / ``async with`` are allowed (agents are
-  ``async def run(...)``), with the same checks as their synchronous forms.
-* ``obj[k] += v`` and ``obj.a += v`` are allowed, rewritten into the guarded read
-  (``_getitem_`` / ``_getattr_``), ``_inplacevar_`` and the guarded write (``_write_``) a
-  plain assignment would use, evaluating the object and the index once.
-* A few frame-reaching attribute names the stock deny-list misses are refused.
+* ``async def``/``await``/``async for``/``async with``, ``match``, ``nonlocal``, annotated
+  assignments, ``except*``, star calls (through ``_apply_``), augmented assignment of items
+  and attributes are allowed.
+* Underscore names are the agent's own business: ``_cache``, ``_helper()``, ``self._x``,
+  ``__slots__``, ``__repr__`` methods... Whether an underscore *attribute* may be read is
+  decided at run time by :mod:`sandbox_host.guards` (objects of the agent's own classes
+  yes, host objects no). Refused at compile time: the guard names and
+  :data:`RESERVED_NAMES`, frame and code attributes (:data:`DENIED_ATTRIBUTES`), and the two
+  special methods that hand control to the host outside the run (``__del__``, ``__await__``).
 * ``_tick_()`` is inserted at the top of every loop body and into every comprehension, and
   ``_enter_()`` at every function entry, so :mod:`sandbox_host.limits` can stop code that
   never awaits.
+
+After the policy has checked and rewritten the tree, :class:`HideGuardNames` renames every
+guard reference to a name no source text can spell (``%_getattr_``), so agent code can never
+reach or replace a guard, whatever name it chooses.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, cast
 
 from RestrictedPython.transformer import (
@@ -28,31 +38,73 @@ from RestrictedPython.transformer import (
 
 TICK_NAME = "_tick_"
 ENTER_NAME = "_enter_"
+APPLY_NAME = "_apply_"
+METACLASS_NAME = "__metaclass__"
+WRITE_NAME = "_write_"
+
+GUARD_NAMES = frozenset(
+    {
+        "_getattr_", "_getitem_", "_getiter_", "_write_", "_inplacevar_",
+        "_unpack_sequence_", "_iter_unpack_sequence_", "_apply_", "_print_", "_print",
+        "_tick_", "_enter_", "__metaclass__",
+    }
+)
+"""Names RestrictedPython and this policy generate calls to; renamed by HideGuardNames."""
+
+HIDDEN_PREFIX = "%"
+"""Guard names in compiled code start with this: no identifier can, so source cannot say them."""
+
+_TEMPORARY = re.compile(r"_tmp\d+\Z")
+
+RESERVED_NAMES = GUARD_NAMES | {
+    # The run's builtins dict and the machinery behind import and class statements: the
+    # first would let code replace builtins for its own functions, the others bypass the
+    # sandbox's importer and class builder.
+    "__builtins__", "__build_class__", "__import__", "__loader__", "__spec__",
+    # Special methods that run agent code outside the run (see REFUSED_METHODS).
+    "__del__", "__await__",
+    # RestrictedPython reserves these for print handling.
+    "print", "printed", "builtins", "breakpoint",
+}
+"""Names agent code may not bind or read."""
+
+REFUSED_METHODS = {
+    "__del__": "it runs when the object is garbage-collected, possibly after the run ended "
+    "and outside its limits; release resources explicitly or with a `with` block",
+    "__await__": "custom awaitables hand values straight to the event loop; write an "
+    "`async def` method or function instead",
+}
+"""Special methods agent classes may not define, and why."""
 
 EXTRA_DENIED_ATTRIBUTES = frozenset(
     {
-        # Generator, coroutine and async generator state: RestrictedPython 9 blocks the
+        # Generator, coroutine and async generator state: RestrictedPython blocks the
         # frame/code attributes but not these, and each one is a step towards a frame.
-        "ag_running",
-        "gi_running",
-        "gi_suspended",
-        "cr_running",
-        "cr_suspended",
+        "ag_running", "gi_running", "gi_suspended", "cr_running", "cr_suspended",
         # Frames and tracebacks: everything on them leads to globals or code.
-        "tb_lasti",
-        "tb_lineno",
-        "f_lasti",
-        "f_lineno",
-        "f_trace_lines",
-        "f_trace_opcodes",
+        "tb_lasti", "tb_lineno", "f_lasti", "f_lineno", "f_trace_lines", "f_trace_opcodes",
         # A class's method resolution order reaches ``object`` and every base class.
         "mro",
+        # Function and method internals: globals (the guards), code, closures, the object
+        # a builtin method is bound to (``print.__self__`` is the builtins module).
+        "__globals__", "__code__", "__closure__", "__builtins__", "__subclasses__",
+        "__self__", "__func__", "__defaults__", "__kwdefaults__", "__traceback__",
+        "__base__", "__bases__", "__mro__", "__objclass__", "__loader__", "__spec__",
+        "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__weakref__",
     }
 )
 """Attribute names refused at compile time in addition to RestrictedPython's own list."""
 
 DENIED_ATTRIBUTES = INSPECT_ATTRIBUTES | EXTRA_DENIED_ATTRIBUTES
-"""Every attribute name the policy refuses; the getattr guard refuses the same names."""
+"""Attribute names refused everywhere; the getattr guard refuses the same names at run time."""
+
+WRITABLE_DUNDER_ATTRIBUTES = frozenset({"__doc__", "__name__", "__qualname__", "__module__"})
+"""The only ``__dunder__`` attributes code may assign (on its own functions and classes)."""
+
+
+def is_dunder(name: str) -> bool:
+    """True for ``__name__``-style special names."""
+    return len(name) > 4 and name[:2] == "__" and name[-2:] == "__"
 
 
 def _call(name: str, *args: ast.expr) -> ast.Call:
@@ -65,17 +117,80 @@ def _call_stmt(name: str, location: ast.stmt | ast.expr) -> ast.Expr:
     return stmt
 
 
+def mangle(class_name: str | None, attr: str) -> str:
+    """CPython's private name mangling: ``__x`` in class ``C`` is ``_C__x``.
+
+    RestrictedPython turns ``self.__x`` into ``_getattr_(self, "__x")``, a string the
+    compiler no longer mangles, while the matching assignment is still mangled; so the
+    policy mangles the string itself.
+    """
+    if class_name is None or not attr.startswith("__") or attr.endswith("__"):
+        return attr
+    stripped = class_name.lstrip("_")
+    return f"_{stripped}{attr}" if stripped else attr
+
+
 class SandboxPolicy(RestrictingNodeTransformer):
-    """RestrictedPython's transformer plus async, item/attribute augmented assignment and
-    the limit checks (see the module docstring)."""
+    """RestrictedPython's transformer with the changes in the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._class_names: list[str] = []
+
+    # --- names ------------------------------------------------------------------------
+
+    def check_name(self, node: Any, name: str | None, allow_magic_methods: bool = False) -> None:
+        """Refuse reserved names, RestrictedPython's temporaries and refused methods.
+
+        Every other name, with or without underscores, is the agent's own (RestrictedPython
+        itself refuses every name starting with ``_``).
+        """
+        if name is None:
+            return
+        if name in REFUSED_METHODS:
+            self.error(node, f'"{name}" cannot be defined in the sandbox: {REFUSED_METHODS[name]}.')
+        elif name in RESERVED_NAMES or _TEMPORARY.match(name):
+            self.error(node, f'"{name}" is a reserved name in the sandbox.')
+        elif name.endswith("__roles__"):
+            self.error(node, f'"{name}" is an invalid variable name (it ends with "__roles__").')
 
     # --- attributes -------------------------------------------------------------------
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
-        """Refuse the extra frame-reaching names, then apply the stock checks and rewrite."""
-        if node.attr in EXTRA_DENIED_ATTRIBUTES:
-            self.error(node, f'"{node.attr}" is a restricted attribute name.')
-        return super().visit_Attribute(node)
+        """``a.b`` → ``_getattr_(a, "b")``; ``a.b = c`` → ``_write_(a).b = c``.
+
+        Frame, code and globals attributes are refused here. Other underscore attributes
+        compile; the guards decide at run time whose they are. Assignments of underscore
+        attributes pass the name to ``_write_`` so it can check them too.
+        """
+        attr = node.attr
+        if attr in DENIED_ATTRIBUTES:
+            self.error(node, f'"{attr}" is a restricted attribute name in the sandbox.')
+        elif attr.endswith("__roles__"):
+            self.error(node, f'"{attr}" is an invalid attribute name.')
+        if isinstance(node.ctx, ast.Load):
+            node = self.node_contents_visit(node)
+            new_node = _call("_getattr_", node.value, ast.Constant(self._mangle(attr)))
+            copy_locations(new_node, node)
+            return new_node
+        if is_dunder(attr) and attr not in WRITABLE_DUNDER_ATTRIBUTES:
+            self.error(node, f'"{attr}" cannot be assigned or deleted in the sandbox.')
+        node = self.node_contents_visit(node)
+        args: list[ast.expr] = [node.value]
+        if attr.startswith("_"):
+            args.append(ast.Constant(self._mangle(attr)))
+        writer = _call(WRITE_NAME, *args)
+        copy_locations(writer, node.value)
+        node.value = writer
+        return node
+
+    def _mangle(self, attr: str) -> str:
+        return mangle(self._class_names[-1] if self._class_names else None, attr)
+
+    # --- calls ------------------------------------------------------------------------
+
+    # RestrictedPython rewrites ``f(*a, **k)`` to ``_apply_(f, *a, **k)``; the host defines
+    # ``_apply_`` as a plain call (see guards.apply_call), so nothing more is needed here.
 
     # --- augmented assignment ---------------------------------------------------------
 
@@ -105,7 +220,7 @@ class SandboxPolicy(RestrictingNodeTransformer):
             "_getitem_", ast.Name(obj_name, ast.Load()), ast.Name(index_name, ast.Load())
         )
         store = ast.Subscript(
-            value=_call("_write_", ast.Name(obj_name, ast.Load())),
+            value=_call(WRITE_NAME, ast.Name(obj_name, ast.Load())),
             slice=ast.Name(index_name, ast.Load()),
             ctx=ast.Store(),
         )
@@ -115,21 +230,20 @@ class SandboxPolicy(RestrictingNodeTransformer):
         return statements
 
     def _augassign_attribute(self, node: ast.AugAssign, target: ast.Attribute) -> list[ast.stmt]:
-        # Run the stock and extra attribute-name checks on a stand-in node; the temporary
-        # variable that replaces the object may not go through visit_Name (it starts with _).
-        probe = ast.Attribute(value=ast.Constant(None), attr=target.attr, ctx=ast.Load())
+        # The attribute checks of visit_Attribute, on a stand-in store node.
+        probe = ast.Attribute(value=ast.Constant(None), attr=target.attr, ctx=ast.Store())
         copy_locations(probe, target)
         self.visit(probe)
+        attr = self._mangle(target.attr)
         obj_name = self.gen_tmp_name()
         statements: list[ast.stmt] = [
             ast.Assign(targets=[ast.Name(obj_name, ast.Store())], value=self.visit(target.value))
         ]
-        current = _call("_getattr_", ast.Name(obj_name, ast.Load()), ast.Constant(target.attr))
-        store = ast.Attribute(
-            value=_call("_write_", ast.Name(obj_name, ast.Load())),
-            attr=target.attr,
-            ctx=ast.Store(),
-        )
+        current = _call("_getattr_", ast.Name(obj_name, ast.Load()), ast.Constant(attr))
+        writer_args: list[ast.expr] = [ast.Name(obj_name, ast.Load())]
+        if attr.startswith("_"):
+            writer_args.append(ast.Constant(attr))
+        store = ast.Attribute(value=_call(WRITE_NAME, *writer_args), attr=attr, ctx=ast.Store())
         statements.append(self._inplace_assign(node, store, current))
         for statement in statements:
             copy_locations(statement, node)
@@ -139,6 +253,11 @@ class SandboxPolicy(RestrictingNodeTransformer):
         operator = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
         value = _call("_inplacevar_", operator, current, self.visit(node.value))
         return ast.Assign(targets=[store], value=value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
+        """Allow ``x: T = v`` (and ``x: T``): the target is checked like any assignment
+        target, the annotation and value like any expression."""
+        return self.node_contents_visit(node)
 
     # --- functions --------------------------------------------------------------------
 
@@ -151,7 +270,7 @@ class SandboxPolicy(RestrictingNodeTransformer):
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> Any:
         """Allow ``async def`` with exactly the checks of ``def`` (names, arguments, print
         scope) and the same ``_enter_()`` call; stock RestrictedPython denies it."""
-        self.check_name(node, node.name, allow_magic_methods=True)
+        self.check_name(node, node.name)
         self.check_function_argument_names(node)
         with self.print_info.new_print_scope():
             node = self.node_contents_visit(node)
@@ -166,6 +285,46 @@ class SandboxPolicy(RestrictingNodeTransformer):
         new_node.body = ast.BoolOp(op=ast.Or(), values=[_call(ENTER_NAME), new_node.body])
         copy_locations(new_node.body, node)
         return new_node
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> Any:
+        """Allow ``nonlocal``: it only rebinds the agent's own enclosing variables."""
+        for name in node.names:
+            self.check_name(node, name)
+        return node
+
+    def visit_Global(self, node: ast.Global) -> Any:
+        """Allow ``global`` for the agent's own names."""
+        for name in node.names:
+            self.check_name(node, name)
+        return node
+
+    # --- classes ----------------------------------------------------------------------
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        """Build every class through the sandbox's class builder (``__metaclass__``).
+
+        The builder (see :class:`sandbox_host.guards.AgentClassBuilder`) picks the real
+        metaclass from the bases, as ``class`` does, refuses metaclasses that are not
+        allowed and records the class as the agent's. An explicit ``metaclass=M`` is passed
+        to the builder as ``%metaclass=M`` for it to check; other keywords (``total=False``
+        of a TypedDict, ``__init_subclass__`` arguments) are kept. Unlike RestrictedPython's
+        own version, line numbers and keywords survive.
+        """
+        self.check_name(node, node.name)
+        self._class_names.append(node.name)
+        try:
+            node = self.node_contents_visit(node)
+        finally:
+            self._class_names.pop()
+        keywords = [kw for kw in node.keywords if kw.arg != "metaclass"]
+        for kw in node.keywords:
+            if kw.arg == "metaclass":
+                keywords.append(ast.keyword(arg=HIDDEN_PREFIX + "metaclass", value=kw.value))
+        keywords.insert(0, ast.keyword(arg="metaclass", value=ast.Name(METACLASS_NAME, ast.Load())))
+        node.keywords = keywords
+        for keyword in keywords:
+            copy_locations(keyword, node)
+        return node
 
     # --- async ------------------------------------------------------------------------
 
@@ -190,6 +349,12 @@ class SandboxPolicy(RestrictingNodeTransformer):
             node.body.insert(0, unpack)
         node.body.insert(0, _call_stmt(TICK_NAME, node))
         return node
+
+    # --- exceptions -------------------------------------------------------------------
+
+    def visit_TryStar(self, node: ast.AST) -> Any:
+        """Allow ``except*`` with the checks of ``except`` (handler names)."""
+        return self.node_contents_visit(node)
 
     # --- loops ------------------------------------------------------------------------
 
@@ -221,3 +386,109 @@ class SandboxPolicy(RestrictingNodeTransformer):
         copy_locations(condition, node.iter)
         node.ifs.insert(0, condition)
         return node
+
+    # --- match ------------------------------------------------------------------------
+    # Patterns are not expressions: CPython evaluates their dotted names and class
+    # keyword attributes in C, past every guard, and cannot take a rewritten call in their
+    # place. So the names they read are checked here instead, and kept as they are.
+
+    def visit_Match(self, node: ast.Match) -> Any:
+        """Allow ``match``; the subject and guards are ordinary (guarded) expressions."""
+        return self.node_contents_visit(node)
+
+    def visit_match_case(self, node: ast.match_case) -> Any:
+        """A ``case``: its pattern, guard and body."""
+        return self.node_contents_visit(node)
+
+    def visit_MatchValue(self, node: ast.MatchValue) -> Any:
+        """``case 1:`` / ``case Color.RED:``: the dotted name must be public."""
+        self._check_pattern_name(node.value)
+        return node
+
+    def visit_MatchSingleton(self, node: ast.MatchSingleton) -> Any:
+        """``case None:``."""
+        return node
+
+    def visit_MatchSequence(self, node: ast.MatchSequence) -> Any:
+        """``case [a, b, *rest]:``."""
+        return self.node_contents_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> Any:
+        """``*rest`` in a sequence pattern binds a name."""
+        self.check_name(node, node.name)
+        return node
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> Any:
+        """``case {"k": v, **rest}:``: keys are constants or public dotted names."""
+        for key in node.keys:
+            self._check_pattern_name(key)
+        self.check_name(node, node.rest)
+        node.patterns = [self.visit(pattern) for pattern in node.patterns]
+        return node
+
+    def visit_MatchClass(self, node: ast.MatchClass) -> Any:
+        """``case Point(x, y=0):``: the class is a public dotted name and keyword
+        attributes must be public (CPython reads them with a plain ``getattr``)."""
+        self._check_pattern_name(node.cls)
+        for attr in node.kwd_attrs:
+            if attr.startswith("_") or attr in DENIED_ATTRIBUTES:
+                self.error(node, f'"{attr}" cannot be matched in a class pattern in the sandbox.')
+        node.patterns = [self.visit(pattern) for pattern in node.patterns]
+        node.kwd_patterns = [self.visit(pattern) for pattern in node.kwd_patterns]
+        return node
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> Any:
+        """``case x:`` / ``case [a] as b:`` binds a name."""
+        self.check_name(node, node.name)
+        if node.pattern is not None:
+            node.pattern = self.visit(node.pattern)
+        return node
+
+    def visit_MatchOr(self, node: ast.MatchOr) -> Any:
+        """``case a | b:``."""
+        return self.node_contents_visit(node)
+
+    def _check_pattern_name(self, expr: ast.expr) -> None:
+        current = expr
+        while isinstance(current, ast.Attribute):
+            if current.attr.startswith("_") or current.attr in DENIED_ATTRIBUTES:
+                self.error(current, f'"{current.attr}" cannot be used in a pattern in the sandbox.')
+            current = current.value
+        if isinstance(current, ast.Name):
+            self.check_name(current, current.id)
+        elif not isinstance(current, (ast.Constant, ast.UnaryOp, ast.BinOp, ast.JoinedStr)):
+            self.error(expr, "this pattern is not allowed in the sandbox.")
+
+    # --- imports ----------------------------------------------------------------------
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        """``from m import n``: names checked, and no ``_`` names.
+
+        ``IMPORT_FROM`` reads the name with a plain ``getattr`` on whatever the importer
+        returned, past the attribute guard, so underscore names are refused here.
+        """
+        for alias in node.names:
+            if alias.name.startswith("_"):
+                self.error(node, f'"{alias.name}" cannot be imported in the sandbox.')
+        return self.check_import_names(node)
+
+
+class HideGuardNames(ast.NodeTransformer):
+    """Rename every guard name and RestrictedPython temporary to ``%name``.
+
+    Runs after :class:`SandboxPolicy` has refused those names in agent source, so every
+    occurrence left is one the policy generated.
+    """
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        """Rename guard names and temporaries."""
+        if node.id in GUARD_NAMES or _TEMPORARY.match(node.id):
+            node.id = hidden_name(node.id)
+        return node
+
+
+def hidden_name(name: str) -> str:
+    """The name ``name`` has in compiled code and in a run's globals: ``_getattr_`` →
+    ``%_getattr_``."""
+    return HIDDEN_PREFIX + name
+

@@ -1,37 +1,62 @@
-"""Run one agent: compile (cached), assemble its globals, call the hooks, run ``run()``."""
+"""Run one agent: compile (cached), collect the plugins' globals, execute, report.
+
+The orchestration is the same in every isolation mode -- ``sandbox_run_started`` →
+compile → ``sandbox_globals`` → the executor runs the job → ``sandbox_run_finished`` -- and
+all of it except the execution happens here, in the host's process and calling thread.
+How the job executes is the executor's business (:mod:`sandbox_host.execution`).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import json
 import time
 from collections.abc import Iterable, Mapping
-from types import FunctionType, TracebackType
+from dataclasses import dataclass, field
 from typing import Any
 
 import pluggy
 
-from sandbox_host.compiler import AgentCompileError, AgentCompiler, CompiledAgent
+from sandbox_host.compiler import AgentCompileError, AgentCompiler
 from sandbox_host.context import ExecutionContext
-from sandbox_host.facades import ALLOWED_MODULES, make_importer
-from sandbox_host.guards import GUARD_GLOBALS, SAFE_BUILTINS, PrintCollector
+from sandbox_host.execution import ISOLATION_MODES, Executor, IsolationMode
+from sandbox_host.execution.outcome import AgentResultError, RunOutcome
+from sandbox_host.execution.session import (
+    RUN_SIGNATURE,
+    AgentDefinitionError,
+    RunJob,
+    RunSettings,
+)
+from sandbox_host.facades import ALLOWED_MODULES, DEFAULT_PRELOAD
+from sandbox_host.guards import GUARD_GLOBALS, SAFE_BUILTINS
 from sandbox_host.limits import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_OPERATIONS,
     DEFAULT_TIMEOUT_S,
-    ExecutionTimeout,
     RunLimits,
+    controls_context,
+    reset_controls,
 )
 from sandbox_host.plugins import build_plugin_manager
 from sandbox_host.result import RunError, RunResult
 
-RUN_SIGNATURE = "async def run(input_dict, tools)"
-PER_RUN_GLOBALS = frozenset({"__builtins__", "_print_", "_tick_", "_enter_", "print", "printed"})
+DEFAULT_MAX_RESULT_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_OUTPUT_CHARS = 1_000_000
+DEFAULT_MAX_ERROR_CHARS = 10_000
+DEFAULT_MEMORY_LIMIT_MB = 512
+
+PER_RUN_GLOBALS = frozenset({"__builtins__", "print", "printed"})
 RESERVED_GLOBALS = (
     frozenset(SAFE_BUILTINS) | frozenset(GUARD_GLOBALS) | PER_RUN_GLOBALS | ALLOWED_MODULES
 )
 """Names plugins may not contribute: the host's own builtins, guards and module names."""
+
+__all__ = [
+    "RUN_SIGNATURE",
+    "AgentDefinitionError",
+    "AgentResultError",
+    "PluginError",
+    "PluginGlobalsClash",
+    "SandboxHost",
+]
 
 
 class PluginError(Exception):
@@ -42,20 +67,18 @@ class PluginGlobalsClash(PluginError):
     """Two plugins -- or a plugin and the host -- contribute the same sandbox global."""
 
 
-class AgentDefinitionError(Exception):
-    """The agent does not define ``async def run(input_dict, tools)``."""
-
-
-class AgentResultError(TypeError):
-    """``run()`` returned something other than a JSON-serialisable dict."""
-
-
 class SandboxHost:
     """Runs untrusted agents under RestrictedPython, extended by pluggy plugins.
 
     ``plugins`` are registered by hand; entry-point plugins of the ``sandbox_host`` group
     load too unless ``load_entry_points`` is false. ``timeout_s``, ``max_operations`` and
     ``max_depth`` are the defaults of every run (see :mod:`sandbox_host.limits`).
+
+    ``isolation`` says how runs execute: ``"thread"`` (default: a fresh event loop in a
+    worker thread), ``"process"`` (a pool of worker processes with OS limits;
+    ``memory_limit_mb`` and ``cpu_limit_s`` apply there) or ``"inline"`` (on the caller's
+    loop). ``max_result_bytes``, ``max_output_chars`` and ``max_error_chars`` bound what a
+    run hands back; ``preload`` names the modules every agent gets without an import.
     """
 
     def __init__(
@@ -66,8 +89,30 @@ class SandboxHost:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_operations: int = DEFAULT_MAX_OPERATIONS,
         max_depth: int = DEFAULT_MAX_DEPTH,
+        isolation: IsolationMode = "thread",
+        memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB,
+        cpu_limit_s: float | None = None,
+        max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
+        max_error_chars: int = DEFAULT_MAX_ERROR_CHARS,
+        preload: Iterable[str] = DEFAULT_PRELOAD,
         compiler: AgentCompiler | None = None,
     ) -> None:
+        if isolation not in ISOLATION_MODES:
+            raise ValueError(
+                f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {isolation!r}"
+            )
+        for name, value in (("timeout_s", timeout_s), ("max_operations", max_operations),
+                            ("max_depth", max_depth), ("memory_limit_mb", memory_limit_mb),
+                            ("max_result_bytes", max_result_bytes),
+                            ("max_output_chars", max_output_chars),
+                            ("max_error_chars", max_error_chars)):
+            if not value > 0:
+                raise ValueError(f"{name} must be positive")
+        preload = tuple(preload)
+        unknown = sorted(set(preload) - ALLOWED_MODULES)
+        if unknown:
+            raise ValueError(f"preload names modules the sandbox does not offer: {unknown}")
         self.plugin_manager: pluggy.PluginManager = build_plugin_manager(
             plugins, load_entry_points=load_entry_points
         )
@@ -75,6 +120,41 @@ class SandboxHost:
         self.timeout_s = timeout_s
         self.max_operations = max_operations
         self.max_depth = max_depth
+        self.isolation: IsolationMode = isolation
+        self.memory_limit_mb = memory_limit_mb
+        self.cpu_limit_s = cpu_limit_s
+        self.settings = RunSettings(
+            max_result_bytes=max_result_bytes,
+            max_output_chars=max_output_chars,
+            max_error_chars=max_error_chars,
+            preload=preload,
+        )
+        self._executor: Executor = self._make_executor()
+
+    def _make_executor(self) -> Executor:
+        if self.isolation == "inline":
+            from sandbox_host.execution.inline import InlineExecutor
+
+            return InlineExecutor()
+        if self.isolation == "process":
+            from sandbox_host.execution.process import ProcessExecutor
+
+            return ProcessExecutor(
+                memory_limit_mb=self.memory_limit_mb, cpu_limit_s=self.cpu_limit_s
+            )
+        from sandbox_host.execution.threads import ThreadExecutor
+
+        return ThreadExecutor()
+
+    def close(self) -> None:
+        """Stop the isolation mode's worker processes (threads are daemons and idle)."""
+        self._executor.close()
+
+    def __enter__(self) -> SandboxHost:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def run_sync(
         self,
@@ -85,10 +165,14 @@ class SandboxHost:
         context: ExecutionContext,
         timeout_s: float | None = None,
     ) -> RunResult:
-        """:meth:`run` in a fresh event loop, for callers that are not async."""
-        return asyncio.run(
-            self.run(source, input_dict, tools, context=context, timeout_s=timeout_s)
-        )
+        """:meth:`run` for callers that are not async (no event loop needed)."""
+        run = self._begin(source, input_dict, tools, context, timeout_s)
+        if run.job is not None:
+            try:
+                _apply(self._executor.execute_blocking(run.job), run.result)
+            finally:
+                self._end(run)
+        return run.result
 
     async def run(
         self,
@@ -101,47 +185,74 @@ class SandboxHost:
     ) -> RunResult:
         """Run the agent ``source`` for ``context`` and return its :class:`RunResult`.
 
-        ``input_dict`` and ``tools`` (host callables, sync or async) are passed to the
-        agent's ``run`` as given. Agent failures never raise here: they are in
-        ``result.error``. ``sandbox_run_finished`` is called whatever happens.
+        ``input_dict`` and ``tools`` (host callables, sync or async; the agent gets a copy
+        of the dict) are passed to the agent's ``run``. Failures never raise here, whatever
+        the agent raises or cancels: they are in ``result.error`` (a plugin that fails while
+        the run is set up too, as :class:`PluginError`). Only a cancellation of the
+        caller's own task propagates, after the run has been stopped.
+        ``sandbox_run_finished`` is called whatever happens.
         """
-        started = time.perf_counter()
-        ctx = context.for_run()
-        result = RunResult()
-        limits = RunLimits(timeout_s or self.timeout_s, self.max_operations, self.max_depth)
-        printer = PrintCollector()
-        compiled: CompiledAgent | None = None
-        try:
-            self._start(ctx)
-            compiled = self.compiler.compile(source)
-            run_globals = self._build_globals(ctx, limits, printer)
-            result.output = await self._execute(
-                compiled, run_globals, limits, {} if input_dict is None else input_dict, tools
-            )
-        except AgentCompileError as exc:
-            result.error = RunError("CompileError", str(exc), exc.line, exc.source_line)
-        except (Exception, ExecutionTimeout, GeneratorExit) as exc:
-            result.error = _run_error(exc, compiled)
-        finally:
-            result.stdout = printer.text()
-            self._finish(ctx, result)
-            result.duration_s = time.perf_counter() - started
-        return result
+        run = self._begin(source, input_dict, tools, context, timeout_s)
+        if run.job is not None:
+            try:
+                _apply(await self._executor.execute(run.job), run.result)
+            finally:
+                self._end(run)
+        return run.result
 
-    def _build_globals(
-        self, ctx: ExecutionContext, limits: RunLimits, printer: PrintCollector
-    ) -> dict[str, Any]:
-        # mappingproxy.copy() copies the underlying dict directly; dict(proxy) goes
-        # through the generic mapping protocol and is several times slower.
-        run_builtins = SAFE_BUILTINS.copy()
-        run_builtins["__import__"] = make_importer(limits)
-        run_globals: dict[str, Any] = GUARD_GLOBALS.copy()
-        run_globals.update(self.plugin_globals(ctx))
-        run_globals["__builtins__"] = run_builtins
-        run_globals["_print_"] = printer.factory
-        run_globals["_tick_"] = limits.make_tick()
-        run_globals["_enter_"] = limits.make_enter()
-        return run_globals
+    def _begin(
+        self,
+        source: str,
+        input_dict: dict[str, Any] | None,
+        tools: dict[str, Any] | None,
+        context: ExecutionContext,
+        timeout_s: float | None,
+    ) -> _Run:
+        """Set a run up; a run that cannot start is finished here, with its error."""
+        run = _Run(
+            started=time.perf_counter(),
+            context=context.for_run(),
+            limits=RunLimits(timeout_s or self.timeout_s, self.max_operations, self.max_depth),
+        )
+        try:
+            run.job = self._prepare(run.context, source, input_dict, tools, run.limits)
+        except AgentCompileError as exc:
+            run.result.error = RunError("CompileError", str(exc), exc.line, exc.source_line)
+            self._end(run)
+        except Exception as exc:  # a plugin failed while the run was set up
+            run.result.error = RunError(type(exc).__name__, str(exc))
+            self._end(run)
+        return run
+
+    def _prepare(
+        self,
+        ctx: ExecutionContext,
+        source: str,
+        input_dict: dict[str, Any] | None,
+        tools: dict[str, Any] | None,
+        limits: RunLimits,
+    ) -> RunJob:
+        self._start(ctx)
+        compiled = self.compiler.compile(source)
+        token = controls_context(limits)
+        try:
+            plugin_globals = self.plugin_globals(ctx)
+        finally:
+            reset_controls(token)
+        return RunJob(
+            source=source,
+            compiled=compiled,
+            plugin_globals=plugin_globals,
+            input_dict={} if input_dict is None else input_dict,
+            tools={} if tools is None else dict(tools),
+            limits=limits,
+            settings=self.settings,
+        )
+
+    def _end(self, run: _Run) -> None:
+        run.limits.finish()
+        self._finish(run.context, run.result)
+        run.result.duration_s = time.perf_counter() - run.started
 
     def plugin_globals(self, context: ExecutionContext) -> dict[str, Any]:
         """Collect every plugin's ``sandbox_globals`` for ``context``, refusing clashes.
@@ -180,38 +291,6 @@ class SandboxHost:
                 contributed[name] = value
         return contributed
 
-    async def _execute(
-        self,
-        compiled: CompiledAgent,
-        run_globals: dict[str, Any],
-        limits: RunLimits,
-        input_dict: dict[str, Any],
-        tools: dict[str, Any] | None,
-    ) -> dict[str, Any]:
-        limits.start_depth_count()
-        timeout = asyncio.timeout(limits.remaining_s())
-        try:
-            exec(compiled.code, run_globals)
-            run = _agent_run_function(run_globals, compiled)
-            async with timeout:
-                output = await run(input_dict, {} if tools is None else tools)
-        except TimeoutError as exc:
-            if timeout.expired():
-                raise limits.deadline_error() from exc
-            raise
-        except (Exception, ExecutionTimeout) as exc:
-            if limits.exceeded is not None and exc is not limits.exceeded:
-                # The agent caught the timeout and raised something else instead.
-                raise limits.exceeded from exc
-            raise
-        if timeout.expired():
-            # The agent swallowed the cancellation and returned anyway.
-            raise limits.deadline_error()
-        if limits.exceeded is not None:
-            # The agent caught ExecutionTimeout and returned anyway.
-            raise limits.exceeded
-        return _json_result(output)
-
     def _start(self, ctx: ExecutionContext) -> None:
         for impl in self.plugin_manager.hook.sandbox_run_started.get_hookimpls():
             _call_plugin(impl, "sandbox_run_started", context=ctx)
@@ -222,6 +301,23 @@ class SandboxHost:
                 _call_impl(impl, context=ctx, result=result)
             except Exception as exc:
                 result.plugin_errors.append(f"{impl.plugin_name}: {type(exc).__name__}: {exc}")
+
+
+@dataclass(slots=True)
+class _Run:
+    """One run as the host tracks it while it is set up, executed and finished."""
+
+    started: float
+    context: ExecutionContext
+    limits: RunLimits
+    result: RunResult = field(default_factory=RunResult)
+    job: RunJob | None = None
+
+
+def _apply(outcome: RunOutcome, result: RunResult) -> None:
+    result.output = outcome.output
+    result.error = outcome.error
+    result.stdout = outcome.stdout
 
 
 def _call_impl(impl: pluggy.HookImpl, **kwargs: Any) -> Any:
@@ -237,61 +333,3 @@ def _call_plugin(impl: pluggy.HookImpl, hook_name: str, **kwargs: Any) -> Any:
             f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
         ) from exc
 
-
-def _agent_run_function(run_globals: dict[str, Any], compiled: CompiledAgent) -> Any:
-    run = run_globals.get("run")
-    if run is None:
-        raise AgentDefinitionError(f"the agent must define `{RUN_SIGNATURE}`; no `run` found")
-    code = getattr(run, "__code__", None)
-    if (
-        not isinstance(run, FunctionType)
-        or code is None
-        or code.co_filename != compiled.filename
-        or not inspect.iscoroutinefunction(run)
-    ):
-        raise AgentDefinitionError(f"`run` must be defined in the agent as `{RUN_SIGNATURE}`")
-    required = code.co_argcount - len(run.__defaults__ or ())
-    takes_two = code.co_argcount >= 2 or bool(code.co_flags & inspect.CO_VARARGS)
-    if required > 2 or not takes_two or code.co_kwonlyargcount > len(run.__kwdefaults__ or {}):
-        raise AgentDefinitionError(
-            f"`run` must take two arguments: `{RUN_SIGNATURE}` (line {code.co_firstlineno})"
-        )
-    return run
-
-
-def _json_result(output: Any) -> dict[str, Any]:
-    if not isinstance(output, dict):
-        raise AgentResultError(f"run() must return a dict, not {type(output).__name__}")
-    try:
-        text = json.dumps(output, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise AgentResultError(f"run() must return a JSON-serialisable dict: {exc}") from None
-    # A copy of plain data: nothing the agent defined (and could hook) reaches the host.
-    result: dict[str, Any] = json.loads(text)
-    return result
-
-
-def _agent_line(exc: BaseException, compiled: CompiledAgent | None) -> int | None:
-    """The agent line nearest to where ``exc`` (or an exception it came from) was raised."""
-    if compiled is None:
-        return None
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        line = None
-        tb: TracebackType | None = current.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename == compiled.filename:
-                line = tb.tb_lineno
-            tb = tb.tb_next
-        if line is not None:
-            return line
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def _run_error(exc: BaseException, compiled: CompiledAgent | None) -> RunError:
-    line = _agent_line(exc, compiled)
-    source_line = compiled.line_text(line) if compiled is not None else None
-    return RunError(type(exc).__name__, str(exc), line, source_line)

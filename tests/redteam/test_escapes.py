@@ -31,7 +31,7 @@ ESCAPES = {
     "generator frame by attribute": (
         "def g():\n    yield 1\nreturn g().gi_frame",
         "CompileError",
-        '"gi_frame" is a restricted name',
+        '"gi_frame" is a restricted attribute name',
     ),
     "generator frame by getattr": (
         "def g():\n    yield 1\nreturn getattr(g(), 'gi_' + 'frame')",
@@ -47,7 +47,7 @@ ESCAPES = {
     "async generator frame": (
         "async def ag():\n    yield 1\nreturn ag().ag_frame",
         "CompileError",
-        '"ag_frame" is a restricted name',
+        '"ag_frame" is a restricted attribute name',
     ),
     "async generator ag_running missed by RestrictedPython": (
         "async def ag():\n    yield 1\nreturn getattr(ag(), 'ag_running')",
@@ -63,12 +63,12 @@ ESCAPES = {
     "traceback attribute of a caught exception": (
         "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    return e.__traceback__",
         "CompileError",
-        '"__traceback__" is an invalid attribute name',
+        '"__traceback__" is a restricted attribute name',
     ),
     "traceback frame by getattr": (
         "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    return getattr(e, '__traceback__')",
         "AttributeError",
-        "starts with",
+        '"__traceback__" is a restricted attribute name',
     ),
     "frame of a traceback by getattr": (
         "return getattr(None, 'tb_frame')",
@@ -79,33 +79,33 @@ ESCAPES = {
     "str.format reaching a dunder": (
         "return '{0.__class__.__mro__}'.format(1)",
         "AttributeError",
-        '"__class__" is an invalid attribute name',
+        '"__mro__" is a restricted attribute name',
     ),
     "str.format_map reaching a dunder": (
-        "return '{x.__class__}'.format_map({'x': 1})",
+        "return {'x': '{x.__class__.__subclasses__}'.format_map({'x': 1})}",
         "AttributeError",
-        '"__class__" is an invalid attribute name',
+        '"__subclasses__" is a restricted attribute name',
     ),
     "unbound str.format reaching globals": (
         "def f():\n    pass\nreturn str.format('{0.__globals__}', f)",
         "AttributeError",
-        '"__globals__" is an invalid attribute name',
+        '"__globals__" is a restricted attribute name',
     ),
     "nested format spec reaching a dunder": (
-        "return '{0:{1.__class__}}'.format(1, 2)",
+        "def f():\n    pass\nreturn {'x': '{0:{1.__globals__}}'.format(1, f)}",
         "AttributeError",
-        '"__class__" is an invalid attribute name',
+        '"__globals__" is a restricted attribute name',
     ),
     "str.format through super() of a str subclass": (
-        "class S(str):\n    def leak(self):\n        return super().format(1)\n"
-        "return S('{0.__class__}').leak()",
+        "class S(str):\n    def leak(self):\n        return {'x': super().format(1)}\n"
+        "return S('{0.__class__.__bases__}').leak()",
         "AttributeError",
-        '"__class__" is an invalid attribute name',
+        '"__bases__" is a restricted attribute name',
     ),
     "string.Formatter": (
         "import string\nreturn string.Formatter().format('{0.__class__}', 1)",
         "AttributeError",
-        "has no attribute 'Formatter'",
+        "string.Formatter is not available in the sandbox",
     ),
     # --- exceptions holding host objects ---------------------------------------------
     "AttributeError.obj": (
@@ -114,17 +114,26 @@ ESCAPES = {
         '"obj" of exceptions is not available',
     ),
     # --- dunders and underscores through getattr, type, subclassing ------------------
-    "dunder through getattr": (
-        "return getattr(1, '__class__')",
+    "host object's dict through getattr": (
+        "import json\nreturn getattr(json.loads, '__dict__')",
         "AttributeError",
-        "starts with",
+        '"__dict__" of function objects is not available',
     ),
     "subclasses of object through getattr": (
         "return getattr(object, '__subclasses__')()",
         "AttributeError",
-        "starts with",
+        '"__subclasses__" is a restricted attribute name',
     ),
-    "type() builtin": ("return type(1)", "NameError", "'type' is not defined"),
+    "three-argument type()": (
+        "return {'x': type('X', (), {})}",
+        "TypeError",
+        "type() takes one argument in the sandbox",
+    ),
+    "three-argument type() through type(type(x))": (
+        "t = type(type(1))\nreturn {'x': t('X', (), {'__del__': print})}",
+        "TypeError",
+        "type() takes one argument in the sandbox",
+    ),
     "mro of an agent class": (
         "class A:\n    pass\nreturn getattr(A, 'mro')()",
         "AttributeError",
@@ -132,34 +141,44 @@ ESCAPES = {
     ),
     "metaclass keyword": (
         "class A(metaclass=object):\n    pass",
-        "CompileError",
-        'keyword argument "metaclass" is not allowed',
+        "TypeError",
+        "classes with metaclass 'object' cannot be defined in the sandbox",
     ),
-    "dunder method name used as a variable": (
-        "__class__ = 1",
+    "agent-defined metaclass": (
+        "class M(type):\n    pass",
+        "TypeError",
+        "cannot be defined in the sandbox",
+    ),
+    "builtins rebound as a variable": (
+        "__builtins__ = {}",
         "CompileError",
-        "starts with",
+        '"__builtins__" is a reserved name',
     ),
     "private facade internals": (
         "import json\nreturn getattr(json, '_members')",
         "AttributeError",
-        "starts with",
+        '"_members" of ModuleFacade objects is not available',
+    ),
+    "facade re-initialised through from-import": (
+        "from json import __init__",
+        "CompileError",
+        '"__init__" cannot be imported',
     ),
     # --- imports ----------------------------------------------------------------------
-    "import os": ("import os", "ImportError", "'os' is not available in the sandbox"),
-    "import sys": ("import sys", "ImportError", "'sys' is not available in the sandbox"),
+    "import os": ("import os", "ModuleNotFoundError", "'os' is not available in the sandbox"),
+    "import sys": ("import sys", "ModuleNotFoundError", "'sys' is not available in the sandbox"),
     "import subprocess": (
         "import subprocess",
-        "ImportError",
+        "ModuleNotFoundError",
         "'subprocess' is not available in the sandbox",
     ),
-    "__import__ by name": ("return __import__('os')", "CompileError", "starts with"),
+    "__import__ by name": ("return __import__('os')", "CompileError", '"__import__" is a reserved'),
     "builtins module": ("import builtins", "CompileError", '"builtins" is a reserved name'),
-    "importlib": ("import importlib", "ImportError", "'importlib' is not available"),
+    "importlib": ("import importlib", "ModuleNotFoundError", "'importlib' is not available"),
     "submodule of an allowed package": (
-        "import collections.abc",
-        "ImportError",
-        "'collections.abc' is not available",
+        "import json.decoder",
+        "ModuleNotFoundError",
+        "'json.decoder' is not available",
     ),
     "from-import falling back to sys.modules": (
         "from json import decoder",
@@ -172,22 +191,22 @@ ESCAPES = {
     "module reached through a function's globals": (
         "import json\nreturn getattr(json.loads, '__globals__')",
         "AttributeError",
-        "starts with",
+        '"__globals__" is a restricted attribute name',
     ),
     "asyncio event loop": (
         "import asyncio\nreturn asyncio.get_running_loop()",
         "AttributeError",
-        "no attribute 'get_running_loop'",
+        "asyncio.get_running_loop is not available in the sandbox",
     ),
     "asyncio subprocess": (
         "import asyncio\nawait asyncio.create_subprocess_exec('id')",
         "AttributeError",
-        "no attribute 'create_subprocess_exec'",
+        "asyncio.create_subprocess_exec is not available in the sandbox",
     ),
     "asyncio thread": (
         "import asyncio\nawait asyncio.to_thread(print)",
         "AttributeError",
-        "no attribute 'to_thread'",
+        "asyncio.to_thread is not available in the sandbox",
     ),
     "loop of an awaitable the asyncio facade returns": (
         "import asyncio\nco = asyncio.sleep(0)\ntry:\n    return getattr(co, 'get_loop')\n"
@@ -195,10 +214,10 @@ ESCAPES = {
         "AttributeError",
         '"get_loop" is a restricted attribute name',
     ),
-    "functools helper that writes onto its argument": (
-        "import functools\nreturn functools.update_wrapper",
-        "AttributeError",
-        "no attribute 'update_wrapper'",
+    "functools helper that writes onto a host function": (
+        "import functools, json\nfunctools.update_wrapper(json.loads, json.dumps)",
+        "TypeError",
+        "can only be applied to the agent's own classes and functions",
     ),
     # --- dangerous builtins -----------------------------------------------------------
     "open": ("return open('/etc/passwd').read()", "NameError", "'open' is not defined"),
@@ -207,9 +226,10 @@ ESCAPES = {
     "eval under another name": ("e = eval\nreturn e('1')", "NameError", "'eval' is not defined"),
     "compile": ("compile('1', 'f', 'eval')", "NameError", "'compile' is not defined"),
     "globals": ("return globals()", "NameError", "'globals' is not defined"),
-    "vars": ("return vars()", "NameError", "'vars' is not defined"),
-    "dir": ("return dir()", "NameError", "'dir' is not defined"),
-    "builtins dict": ("return __builtins__", "CompileError", "starts with"),
+    "vars": ("return vars()", "TypeError", "vars() needs an argument in the sandbox"),
+    "vars of a host object": ("import json\nreturn vars(json.loads)", "AttributeError",
+                              '"__dict__" of function objects is not available'),
+    "builtins dict": ("return __builtins__", "CompileError", '"__builtins__" is a reserved'),
     # --- writes to shared objects -----------------------------------------------------
     "patching a facade": (
         "import json\njson.loads = None",
@@ -235,22 +255,17 @@ ESCAPES = {
     "positional-only parameter named like a guard": (
         "def f(_getattr_, /):\n    return _getattr_",
         "CompileError",
-        '"_getattr_" is an invalid variable name',
+        '"_getattr_" is a reserved name',
     ),
     "keyword-only parameter named like a guard": (
         "def f(*, _write_):\n    return 1",
         "CompileError",
-        '"_write_" is an invalid variable name',
+        '"_write_" is a reserved name',
     ),
     "lambda parameter named like a guard": (
         "f = lambda _tick_: 1",
         "CompileError",
-        '"_tick_" is an invalid variable name',
-    ),
-    "except*": (
-        "try:\n    pass\nexcept* ValueError:\n    pass",
-        "CompileError",
-        "TryStar statements are not allowed",
+        '"_tick_" is a reserved name',
     ),
 }
 
@@ -258,7 +273,8 @@ ESCAPES = {
 @pytest.mark.parametrize(("body", "error_type", "message"), ESCAPES.values(), ids=ESCAPES.keys())
 def test_escape_attempt_fails(attempt: Attempt, body: str, error_type: str, message: str) -> None:
     error = attempt(agent(body))
-    assert error.type == error_type, error
+    # Refusals of attributes are RestrictedAttributeError, an AttributeError.
+    assert error.type == error_type or error.type == "Restricted" + error_type, error
     assert message in error.message, error
 
 
@@ -350,12 +366,12 @@ def test_swallowing_cancellation_at_the_deadline_does_not_keep_the_run_alive(
 
 def test_huge_recursion_is_stopped(attempt: Attempt) -> None:
     error = attempt(agent("def f(n):\n    return f(n + 1)\nreturn f(0)"))
-    assert error.type == "RecursionLimitExceeded"
+    assert error.type in ("RecursionLimitExceeded", "RecursionError")
 
 
 def test_recursion_through_lambdas_is_stopped(attempt: Attempt) -> None:
     error = attempt(agent("f = lambda g, n: g(g, n + 1)\nreturn f(f, 0)"))
-    assert error.type == "RecursionLimitExceeded"
+    assert error.type in ("RecursionLimitExceeded", "RecursionError")
 
 
 def test_returning_an_agent_object_gives_the_host_only_plain_data(

@@ -89,8 +89,15 @@ def test_result_with_nan_is_refused(run_agent: RunAgent) -> None:
 
 
 def test_result_is_a_plain_json_copy(run_agent: RunAgent) -> None:
-    result = run_agent(agent_body('return {"t": (1, 2), "n": {3: "x"}}'))
+    result = run_agent(agent_body('return {"t": (1, 2), "n": {"3": "x"}}'))
     assert result.output == {"t": [1, 2], "n": {"3": "x"}}
+
+
+def test_result_with_a_non_string_key_is_refused_not_changed(run_agent: RunAgent) -> None:
+    result = run_agent(agent_body('return {"n": {1: "a", "1": "b"}}'))
+    assert result.error is not None
+    assert result.error.type == "AgentResultError"
+    assert "key of type int at result['n']" in result.error.message
 
 
 def test_runtime_error_points_at_the_agents_line(run_agent: RunAgent) -> None:
@@ -110,11 +117,11 @@ def test_runtime_error_points_at_the_agents_line(run_agent: RunAgent) -> None:
 
 
 def test_compile_error_points_at_the_agents_line(run_agent: RunAgent) -> None:
-    result = run_agent("async def run(input_dict, tools):\n    x = 1\n    return x.__dict__\n")
+    result = run_agent("async def run(input_dict, tools):\n    x = 1\n    return x.__globals__\n")
     assert result.error is not None
     assert result.error.type == "CompileError"
     assert result.error.line == 3
-    assert result.error.source_line == "return x.__dict__"
+    assert result.error.source_line == "return x.__globals__"
 
 
 def test_syntax_error_is_reported_with_its_line(run_agent: RunAgent) -> None:
@@ -198,6 +205,15 @@ def test_catching_the_timeout_does_not_save_the_run(run_agent: RunAgent) -> None
 def test_recursion_is_bounded(run_agent: RunAgent) -> None:
     result = run_agent(agent_body("def down(n):\n    return down(n + 1)\nreturn down(0)"))
     assert result.error is not None
+    assert result.error.type in ("RecursionLimitExceeded", "RecursionError")
+    assert result.error.source_line in ("def down(n):", "return down(n + 1)")
+
+
+def test_recursion_bound_is_configurable(context: ExecutionContext) -> None:
+    host = SandboxHost(load_entry_points=False, max_depth=50)
+    source = agent_body("def down(n):\n    return down(n + 1)\nreturn down(0)")
+    result = host.run_sync(source, context=context)
+    assert result.error is not None
     assert result.error.type == "RecursionLimitExceeded"
     assert result.error.source_line == "def down(n):"
 
@@ -205,10 +221,10 @@ def test_recursion_is_bounded(run_agent: RunAgent) -> None:
 def test_moderate_recursion_is_allowed(run_agent: RunAgent) -> None:
     result = run_agent(
         agent_body(
-            "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nreturn {'d': depth(100)}"
+            "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nreturn {'d': depth(900)}"
         )
     )
-    assert result.output == {"d": 100}
+    assert result.output == {"d": 900}
 
 
 def test_duration_is_measured(run_agent: RunAgent) -> None:
