@@ -18,9 +18,10 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from sandbox_host.context import ExecutionContext
+from sandbox_host.execution import ISOLATION_MODES
 from sandbox_host.plugins import PLUGINS_ENV_VAR
 from sandbox_host.result import RunResult
-from sandbox_host.runner import SandboxHost
+from sandbox_host.runner import DEFAULT_MEMORY_LIMIT_MB, SandboxHost
 
 EXIT_OK = 0
 EXIT_AGENT_ERROR = 1
@@ -47,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--input-file", metavar="F", type=Path, help="file with a JSON object")
     run.add_argument("--timeout", metavar="S", type=float, help="wall-clock limit in seconds")
     run.add_argument(
+        "--isolation",
+        choices=ISOLATION_MODES,
+        default="thread",
+        help="how the run executes: thread (default; a fresh event loop in a worker thread), "
+        "process (a worker process with memory, CPU and process limits) or inline",
+    )
+    run.add_argument(
+        "--memory-mb",
+        metavar="N",
+        type=int,
+        default=DEFAULT_MEMORY_LIMIT_MB,
+        help=f"memory limit of a run under --isolation process (default {DEFAULT_MEMORY_LIMIT_MB})",
+    )
+    run.add_argument(
         "--tools",
         metavar="PYFILE",
         type=Path,
@@ -64,18 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sandbox-host`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        host = _load_host()
         if args.command == "plugins":
-            return _list_plugins(host)
-        return _run(host, args)
+            return _list_plugins(_load_host())
+        if args.memory_mb <= 0:
+            raise UsageError("--memory-mb must be a positive number of MiB")
+        options = {"isolation": args.isolation, "memory_limit_mb": args.memory_mb,
+                   "process_pool_size": 1}
+        with _load_host(**options) as host:
+            return _run(host, args)
     except UsageError as exc:
         print(f"sandbox-host: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
 
-def _load_host() -> SandboxHost:
+def _load_host(**options: Any) -> SandboxHost:
     try:
-        return SandboxHost()
+        return SandboxHost(**options)
     except Exception as exc:
         raise UsageError(
             f"could not load sandbox plugins ({type(exc).__name__}: {exc}); set "

@@ -33,6 +33,7 @@ import inspect
 import json
 import operator
 import string
+import sys
 import types
 import typing
 import weakref
@@ -48,6 +49,12 @@ from sandbox_host.policy import (
     WRITABLE_DUNDER_ATTRIBUTES,
     hidden_name,
     is_dunder,
+)
+
+# dataclasses (and friends) look a class's module up by name in sys.modules; agent classes
+# say "agent". An empty placeholder keeps that lookup from failing; agents cannot reach it.
+sys.modules.setdefault(
+    "agent", types.ModuleType("agent", "Placeholder: the module name of agent code.")
 )
 
 AGENT_FILENAME_PREFIX = "<agent "
@@ -73,9 +80,10 @@ _SETATTR_FAMILY = frozenset({"__setattr__", "__delattr__", "__getattribute__"})
 
 WRITABLE_TYPES: tuple[type, ...] = (
     dict, list, bytearray, deque, collections.ChainMap, collections.UserDict,
-    collections.UserList, decimal.Context,
+    collections.UserList, decimal.Context, type(decimal.Context().traps),
 )
-"""Containers and per-run objects an agent may change in place besides its own objects."""
+"""Containers and per-run objects an agent may change in place besides its own objects.
+Facades add the classes of the per-run objects they make (:func:`add_writable_types`)."""
 
 _VALUE_TYPES = frozenset(
     {int, float, complex, str, bytes, bytearray, bool, list, tuple, dict, set, frozenset,
@@ -113,6 +121,13 @@ class RestrictedAttributeError(AttributeError):
 def add_open_bases(*classes: type) -> None:
     """Declare host classes built for agents to subclass (their internals are harmless)."""
     _extra_open_bases.update(classes)
+
+
+def add_writable_types(*classes: type) -> None:
+    """Declare classes whose instances are made per run, so agents may set their public
+    attributes (a logger's ``propagate``, a wrapper's ``width``)."""
+    global WRITABLE_TYPES
+    WRITABLE_TYPES = (*WRITABLE_TYPES, *classes)
 
 
 def _is_open_base(cls: type) -> bool:
@@ -305,8 +320,53 @@ class _GuardedFormatter(string.Formatter):
     """``str.format`` whose fields resolve ``{a.b[c]}`` through the guards.
 
     Plain ``str.format`` does attribute lookups in C, e.g. ``"{0.__class__}"``, past every
-    guard (see "Be careful with Python's new-style string format").
+    guard (see "Be careful with Python's new-style string format"). ``vformat`` numbers
+    fields as ``str.format`` does, also ``{.name}`` and ``{[0]}`` (``string.Formatter``
+    only numbers empty fields).
     """
+
+    def vformat(
+        self, format_string: str, args: Sequence[Any], kwargs: Mapping[str, Any]
+    ) -> str:
+        used: set[Any] = set()
+        text, _ = self._fields(format_string, args, kwargs, used, 2, 0)
+        self.check_unused_args(used, args, kwargs)
+        return text
+
+    def _fields(
+        self, template: str, args: Sequence[Any], kwargs: Mapping[str, Any], used: set[Any],
+        depth: int, auto: int | None,
+    ) -> tuple[str, int | None]:
+        # ``auto`` is the next automatic field number, or None once fields were numbered
+        # by hand (mixing both is an error, as in str.format).
+        if depth < 0:
+            raise ValueError("Max string recursion exceeded")
+        parts: list[str] = []
+        for literal, field, spec, conversion in self.parse(template):
+            parts.append(literal)
+            if field is None:
+                continue
+            head = field.partition(".")[0].partition("[")[0]
+            if head == "":
+                if auto is None:
+                    raise ValueError(
+                        "cannot switch from manual field specification to automatic field "
+                        "numbering"
+                    )
+                field, auto = f"{auto}{field}", auto + 1
+            elif head.isdigit():
+                if auto:
+                    raise ValueError(
+                        "cannot switch from automatic field numbering to manual field "
+                        "specification"
+                    )
+                auto = None
+            obj, key = self.get_field(field, args, kwargs)
+            used.add(key)
+            obj = self.convert_field(obj, conversion)
+            spec, auto = self._fields(spec or "", args, kwargs, used, depth - 1, auto)
+            parts.append(self.format_field(obj, spec))
+        return "".join(parts), auto
 
     def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         first, rest = _field_name_split(field_name)

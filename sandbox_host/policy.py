@@ -117,6 +117,27 @@ def _call_stmt(name: str, location: ast.stmt | ast.expr) -> ast.Expr:
     return stmt
 
 
+def _body_start(body: list[ast.stmt]) -> int:
+    """Where code inserted at the top of a body goes: after its docstring, if any (a
+    statement before it would make ``__doc__`` None) and after ``from __future__``."""
+    position = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and (
+        isinstance(body[0].value.value, str)
+    ):
+        position = 1
+    while (
+        position < len(body)
+        and isinstance(body[position], ast.ImportFrom)
+        and cast(ast.ImportFrom, body[position]).module == "__future__"
+    ):
+        position += 1
+    return position
+
+
+def _insert_first(body: list[ast.stmt], statement: ast.stmt) -> None:
+    body.insert(_body_start(body), statement)
+
+
 def mangle(class_name: str | None, attr: str) -> str:
     """CPython's private name mangling: ``__x`` in class ``C`` is ``_C__x``.
 
@@ -259,12 +280,16 @@ class SandboxPolicy(RestrictingNodeTransformer):
         target, the annotation and value like any expression."""
         return self.node_contents_visit(node)
 
+    def inject_print_collector(self, node: Any, position: int = 0) -> None:
+        """RestrictedPython's print set-up, placed after a docstring (see _body_start)."""
+        super().inject_print_collector(node, _body_start(node.body))
+
     # --- functions --------------------------------------------------------------------
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
         """Stock checks, plus ``_enter_()`` first so calls count and recursion is bounded."""
         new_node = cast(ast.FunctionDef, super().visit_FunctionDef(node))
-        new_node.body.insert(0, _call_stmt(ENTER_NAME, node))
+        _insert_first(new_node.body, _call_stmt(ENTER_NAME, node))
         return new_node
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> Any:
@@ -275,7 +300,7 @@ class SandboxPolicy(RestrictingNodeTransformer):
         with self.print_info.new_print_scope():
             node = self.node_contents_visit(node)
             self.inject_print_collector(cast(ast.FunctionDef, node))
-        node.body.insert(0, _call_stmt(ENTER_NAME, node))
+        _insert_first(node.body, _call_stmt(ENTER_NAME, node))
         return node
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:

@@ -79,6 +79,7 @@ class SandboxHost:
     ``memory_limit_mb`` and ``cpu_limit_s`` apply there) or ``"inline"`` (on the caller's
     loop). ``max_result_bytes``, ``max_output_chars`` and ``max_error_chars`` bound what a
     run hands back; ``preload`` names the modules every agent gets without an import.
+    ``process_pool_size`` is how many worker processes ``"process"`` keeps started.
     """
 
     def __init__(
@@ -96,6 +97,7 @@ class SandboxHost:
         max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
         max_error_chars: int = DEFAULT_MAX_ERROR_CHARS,
         preload: Iterable[str] = DEFAULT_PRELOAD,
+        process_pool_size: int | None = None,
         compiler: AgentCompiler | None = None,
     ) -> None:
         if isolation not in ISOLATION_MODES:
@@ -123,6 +125,7 @@ class SandboxHost:
         self.isolation: IsolationMode = isolation
         self.memory_limit_mb = memory_limit_mb
         self.cpu_limit_s = cpu_limit_s
+        self.process_pool_size = process_pool_size
         self.settings = RunSettings(
             max_result_bytes=max_result_bytes,
             max_output_chars=max_output_chars,
@@ -140,7 +143,9 @@ class SandboxHost:
             from sandbox_host.execution.process import ProcessExecutor
 
             return ProcessExecutor(
-                memory_limit_mb=self.memory_limit_mb, cpu_limit_s=self.cpu_limit_s
+                memory_limit_mb=self.memory_limit_mb,
+                cpu_limit_s=self.cpu_limit_s,
+                pool_size=self.process_pool_size,
             )
         from sandbox_host.execution.threads import ThreadExecutor
 

@@ -15,6 +15,7 @@ from agent_data_store.errors import (
     InvalidKeyError,
     InvalidKeyTypeError,
     InvalidValueError,
+    RunFinishedError,
     ValueTooLargeError,
 )
 from agent_data_store.hooks import DataStorePlugin
@@ -35,6 +36,7 @@ __all__ = [
     "InvalidValueError",
     "Record",
     "RecordWrite",
+    "RunFinishedError",
     "StoreConfig",
     "ValueTooLargeError",
     "open_backend",

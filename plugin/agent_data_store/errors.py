@@ -16,6 +16,10 @@ class BackendUnavailableError(DataStoreError):
     """The storage backend could not be reached or did not answer in time."""
 
 
+class RunFinishedError(DataStoreError):
+    """The ``data_store`` of a run that has finished was used (by code the run left behind)."""
+
+
 class BackendError(DataStoreError):
     """The storage backend refused or failed an operation."""
 

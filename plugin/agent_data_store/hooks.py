@@ -18,6 +18,7 @@ from agent_data_store.config import StoreConfig
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
 from sandbox_host.hookspecs import hookimpl
+from sandbox_host.limits import run_controls
 
 if TYPE_CHECKING:
     from agent_data_store.backends.base import Backend
@@ -76,10 +77,12 @@ class DataStorePlugin:
 
     @hookimpl
     def sandbox_globals(self, context: ExecutionContext) -> dict[str, Any]:
-        """Return ``{"data_store": ...}`` bound to the context's user and agent."""
+        """Return ``{"data_store": ...}`` bound to the context's user and agent (and to the
+        run's limits, which every call charges)."""
+        state = self._state(context)
+        state.controls = run_controls()
         store = DataStore(
-            lambda: self.backend, self.config, context.user_id, context.agent_name,
-            self._state(context),
+            lambda: self.backend, self.config, context.user_id, context.agent_name, state,
         )
         return {"data_store": agent_handle(store)}
 
@@ -90,6 +93,9 @@ class DataStorePlugin:
             state = self._runs.pop(context.run_id, None)
         if state is None:
             return
+        # From now on the run's data_store refuses every call: whatever the run left
+        # behind can neither write late nor read without its access being counted.
+        state.finished = True
         result.ops.extend(state.log_entries())
         if len(state.tracker):
             try:

@@ -230,7 +230,10 @@ def agent_handle(store: DataStore) -> DataStoreHandle:
         """Return a data_store for another namespace of the same user."""
         return agent_handle(store.use_namespace(namespace))
 
-    functions: dict[str, Any] = {name: _expose(getattr(store, name)) for name in _METHODS}
+    run = store._run
+    functions: dict[str, Any] = {
+        name: _expose(getattr(store, name), run) for name in _METHODS
+    }
     functions["use_namespace"] = use_namespace
     functions["_namespace"] = store.namespace
     for name, function in functions.items():
@@ -238,11 +241,21 @@ def agent_handle(store: DataStore) -> DataStoreHandle:
     return handle
 
 
-def _expose(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A plain function calling ``method``, so agent code never holds a bound method."""
+def _expose(method: Callable[..., Any], run: RunState) -> Callable[..., Any]:
+    """A plain function calling ``method``, so agent code never holds a bound method.
+
+    Every call first checks that the run is still on (:meth:`RunState.check_open`).
+    """
+    check_open = run.check_open
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        return method(*args, **kwargs)
+        check_open()
+        result = method(*args, **kwargs)
+        if run.finished:
+            # The run ended while the call was under way (the host stopped waiting for
+            # it): its answer never reaches the agent, so no access is counted for it.
+            check_open()
+        return result
 
     call.__name__ = method.__name__
     call.__qualname__ = f"data_store.{method.__name__}"

@@ -10,10 +10,12 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from agent_data_store.errors import RunFinishedError
 from agent_data_store.records import Access, utc_now
 
 if TYPE_CHECKING:
     from agent_data_store.backends.base import Backend
+    from sandbox_host.limits import RunLimits as RunControls
 
 MAX_LOGGED_OPS = 10_000
 """Operations kept in one run's log; later ones are counted, not kept."""
@@ -76,13 +78,34 @@ class AccessTracker:
 
 
 class RunState:
-    """What the data store keeps for one run: its access tracker and operation log."""
+    """What the data store keeps for one run: its access tracker and operation log.
 
-    def __init__(self, agent: str) -> None:
+    ``controls`` are the sandbox host's limits of the run (deadline, operation budget), when
+    the host offers them; ``finished`` is set when the run ends, after which the run's
+    ``data_store`` refuses every call (see :meth:`check_open`).
+    """
+
+    def __init__(self, agent: str, controls: RunControls | None = None) -> None:
         self.agent = agent
         self.tracker = AccessTracker()
         self.ops: list[dict[str, Any]] = []
         self.dropped_ops = 0
+        self.controls = controls
+        self.finished = False
+
+    def check_open(self) -> None:
+        """Before each ``data_store`` call: refuse after the run, charge the run's budget.
+
+        Charging also checks the run's deadline, so calls driven from C iterators
+        (``list(map(data_store.set, ...))``), which no loop tick of the agent's sees, stop at
+        the deadline too.
+        """
+        if self.finished:
+            raise RunFinishedError(
+                "this data_store belongs to a run that has finished; it cannot be used any more"
+            )
+        if self.controls is not None:
+            self.controls.charge(1)
 
     def log(
         self,

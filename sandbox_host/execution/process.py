@@ -188,9 +188,10 @@ class ProcessExecutor:
     mode = "process"
 
     def __init__(self, memory_limit_mb: int = 512, cpu_limit_s: float | None = None,
-                 pool_size: int = DEFAULT_POOL_SIZE) -> None:
+                 pool_size: int | None = None) -> None:
         self.memory_limit_mb = memory_limit_mb
         self.cpu_limit_s = cpu_limit_s
+        pool_size = pool_size or DEFAULT_POOL_SIZE
         self._pool = WorkerPool(pool_size)
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=4 * pool_size, thread_name_prefix="sandbox-process-run"

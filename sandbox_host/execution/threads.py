@@ -146,13 +146,30 @@ class _ThreadRun:
         )
 
 
+_shared_pool: RunThreadPool | None = None
+_shared_pool_lock = threading.Lock()
+
+
+def shared_pool() -> RunThreadPool:
+    """The pool every thread-mode host uses unless it asks for its own size."""
+    global _shared_pool
+    with _shared_pool_lock:
+        if _shared_pool is None:
+            _shared_pool = RunThreadPool(DEFAULT_MAX_THREADS)
+        return _shared_pool
+
+
 class ThreadExecutor:
-    """Runs each job on a fresh event loop in a pooled worker thread."""
+    """Runs each job on a fresh event loop in a pooled worker thread.
+
+    Hosts share one pool of :data:`DEFAULT_MAX_THREADS` threads unless ``max_threads``
+    gives a host a pool of its own.
+    """
 
     mode = "thread"
 
-    def __init__(self, max_threads: int = DEFAULT_MAX_THREADS) -> None:
-        self._pool = RunThreadPool(max_threads)
+    def __init__(self, max_threads: int | None = None) -> None:
+        self._pool = shared_pool() if max_threads is None else RunThreadPool(max_threads)
 
     async def execute(self, job: RunJob) -> RunOutcome:
         """Run ``job`` in a worker thread and await it without blocking this loop."""

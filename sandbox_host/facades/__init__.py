@@ -7,6 +7,7 @@ imports them. See :mod:`.core` for what a facade is.
 
 from __future__ import annotations
 
+import _strptime  # noqa: F401 - see C_HELPER_MODULES
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -25,6 +26,15 @@ ALLOWED_MODULES = frozenset(STATIC_FACADES) | frozenset(PER_RUN_FACADES)
 
 DEFAULT_PRELOAD = ("json", "re", "asyncio")
 """Modules in every agent's globals without an import, as the seed's runtime does."""
+
+C_HELPER_MODULES = frozenset({"_strptime"})
+"""Modules C code imports on the agent's behalf (``datetime.strptime`` imports
+``_strptime`` through the ``__import__`` of the calling frame's builtins, which is the
+sandbox's). The module is imported by the host in advance, and the C caller only checks
+that the import succeeded before it takes the module from ``sys.modules`` itself, so the
+importer answers with a placeholder: agent code never gets the module."""
+
+_C_IMPORT = object()
 
 __all__ = [
     "ALLOWED_MODULES",
@@ -50,6 +60,10 @@ def make_importer(scope: RunScope) -> Callable[..., ModuleFacade]:
     ) -> ModuleFacade:
         if level != 0:
             raise ImportError("relative imports are not available in the sandbox")
+        if name in C_HELPER_MODULES and type(fromlist) is list and not fromlist:
+            # PyImport_Import's call shape (an import statement passes None or a tuple;
+            # agent code cannot spell __import__).
+            return _C_IMPORT  # type: ignore[return-value]
         facade = STATIC_FACADES.get(name) or built.get(name)
         if facade is None:
             builder = PER_RUN_FACADES.get(name)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sandbox_host.facades.core import ModuleFacade, pick
-from sandbox_host.guards import AGENT_FILENAME_PREFIX, add_open_bases
+from sandbox_host.guards import AGENT_FILENAME_PREFIX, add_open_bases, add_writable_types
 from sandbox_host.scope import RunScope, current_scope
 
 _LEVEL_NAMES = "CRITICAL FATAL ERROR WARNING WARN INFO DEBUG NOTSET"
@@ -144,6 +144,8 @@ class NullHandler(Handler):
 
 
 add_open_bases(Handler, StreamHandler, NullHandler, logging.Formatter, logging.Filter)
+add_writable_types(Handler, logging.Formatter, logging.Filter, logging.LogRecord,
+                   logging.LoggerAdapter)
 
 _DEFAULT_FORMATTER = logging.Formatter()
 
@@ -194,7 +196,7 @@ class _Hierarchy:
 
 
 class Logger:
-    """``logging.Logger`` of one run's hierarchy."""
+    """``logging.Logger`` of one run's hierarchy (its objects are the run's own)."""
 
     def __init__(self, name: str, level: int | str = logging.NOTSET) -> None:
         self.name = name
@@ -320,10 +322,14 @@ class Logger:
         if args and len(args) == 1 and isinstance(args[0], Mapping) and args[0]:
             args = args[0]
         pathname, lineno, function = _agent_caller(stacklevel)
-        record = logging.LogRecord(self.name, level, pathname, lineno, msg, args, None, function)
-        exc_text = _exception_text(exc_info)
-        if exc_text:
-            record.exc_text = exc_text
+        error = _exception_of(exc_info)
+        # The traceback stays out of the record: formatting it would show host frames.
+        record = logging.LogRecord(
+            self.name, level, pathname, lineno, msg, args,
+            None if error is None else (type(error), error, None), function,
+        )
+        if error is not None:
+            record.exc_text = _exception_text(error)
         for key, value in (extra or {}).items():
             if key in ("message", "asctime") or key in record.__dict__:
                 raise KeyError(f"Attempt to overwrite {key!r} in LogRecord")
@@ -360,6 +366,9 @@ class Logger:
         raise TypeError("loggers cannot be copied or pickled")
 
 
+add_writable_types(Logger)
+
+
 def _agent_caller(stacklevel: int) -> tuple[str, int, str]:
     frame = sys._getframe(1)
     skipped = 0
@@ -372,19 +381,19 @@ def _agent_caller(stacklevel: int) -> tuple[str, int, str]:
     return "<agent>", 0, "(unknown function)"
 
 
-def _exception_text(exc_info: Any) -> str | None:
-    """The traceback text of ``exc_info`` with the agent's own frames only (host frames
-    would show the host's file paths)."""
+def _exception_of(exc_info: Any) -> BaseException | None:
     if not exc_info:
         return None
     if isinstance(exc_info, BaseException):
-        error: BaseException | None = exc_info
-    elif isinstance(exc_info, tuple):
-        error = exc_info[1]
-    else:
-        error = sys.exc_info()[1]
-    if error is None:
-        return "NoneType: None"
+        return exc_info
+    if isinstance(exc_info, tuple):
+        return exc_info[1] if len(exc_info) > 1 else None
+    return sys.exc_info()[1]
+
+
+def _exception_text(error: BaseException) -> str:
+    """The traceback text of ``error`` with the agent's own frames only (host frames
+    would show the host's file paths)."""
     summary = traceback.TracebackException.from_exception(error, capture_locals=False)
     lines = ["Traceback (most recent call last):\n"]
     for frame in summary.stack:

@@ -48,6 +48,7 @@ from typing import Any
 from sandbox_host.facades.core import ModuleFacade, check_own, for_own_objects, pick, public
 from sandbox_host.guards import (
     add_open_bases,
+    add_writable_types,
     guarded_getattr,
     guarded_write,
     is_agent_class,
@@ -181,6 +182,7 @@ def _shorten(text: str, width: int, **kwargs: Any) -> str:
 
 
 add_open_bases(TextWrapper)
+add_writable_types(TextWrapper)
 
 _ABC_NAMES = tuple(collections.abc.__all__)
 

@@ -23,6 +23,7 @@ import contextlib
 import copy
 import io
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -115,7 +116,10 @@ def run_in_cpython(agent: Agent) -> tuple[Any, str]:
     previous = sys.modules.get(AGENT_MODULE)
     sys.modules[AGENT_MODULE] = module
     try:
-        with contextlib.redirect_stdout(printed):
+        # The sandbox's "printed output" is what CPython would print to standard output
+        # and standard error (where unconfigured logging writes), in one stream.
+        with _fresh_logging(), contextlib.redirect_stdout(printed), \
+                contextlib.redirect_stderr(printed):
             exec(compile(agent.source, "<agent>", "exec", dont_inherit=True), namespace)
             output = asyncio.run(namespace["run"](copy.deepcopy(agent.input_dict), {}))
     finally:
@@ -124,6 +128,23 @@ def run_in_cpython(agent: Agent) -> tuple[Any, str]:
         else:
             sys.modules[AGENT_MODULE] = previous
     return output, printed.getvalue()
+
+
+@contextlib.contextmanager
+def _fresh_logging() -> Any:
+    """The process's logging as a fresh interpreter has it, restored afterwards: an agent
+    that calls ``logging.basicConfig`` configures the root logger for itself only."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, dict(logging.Logger.manager.loggerDict))
+    root.handlers.clear()
+    root.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.handlers[:], level, loggers = saved
+        root.setLevel(level)
+        logging.Logger.manager.loggerDict.clear()
+        logging.Logger.manager.loggerDict.update(loggers)
 
 
 def run_in_sandbox(agent: Agent) -> RunResult:
