@@ -7,7 +7,7 @@ imports them. See :mod:`.core` for what a facade is.
 
 from __future__ import annotations
 
-import _strptime  # noqa: F401 - see C_HELPER_MODULES
+import _strptime  # type: ignore[import-not-found]  # noqa: F401 - see C_HELPER_MODULES
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
