@@ -650,25 +650,28 @@ C-level call adds no Python frame (recursion through star calls stays as deep as
 # --- write guards ------------------------------------------------------------------------
 
 
-def guarded_write(obj: Any, name: str | None = None) -> Any:
-    """``_write_``: allow item and attribute writes to objects the agent may change.
+def guarded_write(obj: Any) -> Any:
+    """``_write_``: allow item and public attribute writes to objects the agent may change.
 
     Dicts, lists and the like (including ones a plugin returned: they are the agent's
-    copy), the agent's functions, classes and their instances. ``name`` is given for
-    private attribute writes (``self._x = 1``): those need an object that :func:`owns`
-    says is the agent's. Everything else -- facades, host objects, builtin types -- is
-    read-only, so no agent can change what another run sees.
+    copy), the agent's functions, classes and their instances. Everything else --
+    facades, host objects, builtin types -- is read-only, so no agent can change what
+    another run sees.
     """
-    if name is not None:
-        if owns(obj):
-            return obj
-        raise TypeError(_write_refusal(obj, name))
     if isinstance(obj, WRITABLE_TYPES) or is_agent_object(obj) or is_agent_function(obj):
         return obj
     raise TypeError(
         f"cannot modify {type(obj).__name__!r} objects in the sandbox: only dicts, lists "
         "and objects of classes defined by the agent can be changed"
     )
+
+
+def guarded_write_private(obj: Any, name: str) -> Any:
+    """``_write_private_``: private attribute writes (``self._x = 1``) need an object that
+    :func:`owns` says is the agent's."""
+    if owns(obj):
+        return obj
+    raise TypeError(_write_refusal(obj, name))
 
 
 def _write_refusal(obj: Any, name: str) -> str:
@@ -683,13 +686,15 @@ def _write_refusal(obj: Any, name: str) -> str:
 def guarded_setattr(obj: Any, name: str, value: Any) -> None:
     """The ``setattr`` builtin: the write guard plus the attribute-name checks."""
     _check_attribute_access(obj, name, "setattr")
-    setattr(guarded_write(obj, name if name.startswith("_") else None), name, value)
+    target = guarded_write_private(obj, name) if name.startswith("_") else guarded_write(obj)
+    setattr(target, name, value)
 
 
 def guarded_delattr(obj: Any, name: str) -> None:
     """The ``delattr`` builtin: the write guard plus the attribute-name checks."""
     _check_attribute_access(obj, name, "delattr")
-    delattr(guarded_write(obj, name if name.startswith("_") else None), name)
+    target = guarded_write_private(obj, name) if name.startswith("_") else guarded_write(obj)
+    delattr(target, name)
 
 
 _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
@@ -809,6 +814,7 @@ GUARD_GLOBALS: types.MappingProxyType[str, Any] = types.MappingProxyType(
         hidden_name("_getitem_"): guarded_getitem,
         hidden_name("_getiter_"): guarded_getiter,
         hidden_name("_write_"): guarded_write,
+        hidden_name("_write_private_"): guarded_write_private,
         hidden_name("_inplacevar_"): inplace_var,
         hidden_name("_apply_"): apply_call,
         hidden_name("_unpack_sequence_"): guarded_unpack_sequence,

@@ -41,10 +41,11 @@ ENTER_NAME = "_enter_"
 APPLY_NAME = "_apply_"
 METACLASS_NAME = "__metaclass__"
 WRITE_NAME = "_write_"
+WRITE_PRIVATE_NAME = "_write_private_"
 
 GUARD_NAMES = frozenset(
     {
-        "_getattr_", "_getitem_", "_getiter_", "_write_", "_inplacevar_",
+        "_getattr_", "_getitem_", "_getiter_", "_write_", "_write_private_", "_inplacevar_",
         "_unpack_sequence_", "_iter_unpack_sequence_", "_apply_", "_print_", "_print",
         "_tick_", "_enter_", "__metaclass__",
     }
@@ -182,7 +183,7 @@ class SandboxPolicy(RestrictingNodeTransformer):
 
         Frame, code and globals attributes are refused here. Other underscore attributes
         compile; the guards decide at run time whose they are. Assignments of underscore
-        attributes pass the name to ``_write_`` so it can check them too.
+        attributes go through ``_write_private_(obj, name)``, which checks them too.
         """
         attr = node.attr
         if attr in DENIED_ATTRIBUTES:
@@ -197,10 +198,10 @@ class SandboxPolicy(RestrictingNodeTransformer):
         if is_dunder(attr) and attr not in WRITABLE_DUNDER_ATTRIBUTES:
             self.error(node, f'"{attr}" cannot be assigned or deleted in the sandbox.')
         node = self.node_contents_visit(node)
-        args: list[ast.expr] = [node.value]
         if attr.startswith("_"):
-            args.append(ast.Constant(self._mangle(attr)))
-        writer = _call(WRITE_NAME, *args)
+            writer = _call(WRITE_PRIVATE_NAME, node.value, ast.Constant(self._mangle(attr)))
+        else:
+            writer = _call(WRITE_NAME, node.value)
         copy_locations(writer, node.value)
         node.value = writer
         return node
@@ -261,10 +262,11 @@ class SandboxPolicy(RestrictingNodeTransformer):
             ast.Assign(targets=[ast.Name(obj_name, ast.Store())], value=self.visit(target.value))
         ]
         current = _call("_getattr_", ast.Name(obj_name, ast.Load()), ast.Constant(attr))
-        writer_args: list[ast.expr] = [ast.Name(obj_name, ast.Load())]
-        if attr.startswith("_"):
-            writer_args.append(ast.Constant(attr))
-        store = ast.Attribute(value=_call(WRITE_NAME, *writer_args), attr=attr, ctx=ast.Store())
+        writer = (
+            _call(WRITE_PRIVATE_NAME, ast.Name(obj_name, ast.Load()), ast.Constant(attr))
+            if attr.startswith("_") else _call(WRITE_NAME, ast.Name(obj_name, ast.Load()))
+        )
+        store = ast.Attribute(value=writer, attr=attr, ctx=ast.Store())
         statements.append(self._inplace_assign(node, store, current))
         for statement in statements:
             copy_locations(statement, node)

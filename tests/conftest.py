@@ -81,8 +81,9 @@ def make_store(backend: Backend, store_config: StoreConfig) -> StoreFactory:
     return factory
 
 
-@pytest.fixture
-def host(backend: Backend, store_config: StoreConfig) -> SandboxHost:
-    """A sandbox host whose only plugin is the data store on each backend in turn."""
+@pytest.fixture(params=["thread", "process"])
+def host(request: pytest.FixtureRequest, backend: Backend, store_config: StoreConfig) -> SandboxHost:
+    """A sandbox host whose only plugin is the data store on each backend in turn, in
+    the thread and the process isolation modes."""
     return SandboxHost(plugins=[DataStorePlugin(store_config, backend=backend)],
-                       load_entry_points=False)
+                       load_entry_points=False, isolation=request.param)

@@ -182,6 +182,22 @@ class WorkerPool:
                 return
 
 
+_shared_pool: WorkerPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_worker_pool() -> WorkerPool:
+    """The worker pool process-mode hosts share unless one asks for a size of its own.
+
+    Workers hold no plugin and no user: everything per run comes with the job.
+    """
+    global _shared_pool
+    with _shared_lock:
+        if _shared_pool is None:
+            _shared_pool = WorkerPool(DEFAULT_POOL_SIZE)
+        return _shared_pool
+
+
 class ProcessExecutor:
     """Runs each job in a worker process of a :class:`WorkerPool`."""
 
@@ -191,10 +207,17 @@ class ProcessExecutor:
                  pool_size: int | None = None) -> None:
         self.memory_limit_mb = memory_limit_mb
         self.cpu_limit_s = cpu_limit_s
-        pool_size = pool_size or DEFAULT_POOL_SIZE
-        self._pool = WorkerPool(pool_size)
+        self._own_pool = pool_size is not None
+        self._pool = WorkerPool(pool_size) if pool_size is not None else shared_worker_pool()
         self._threads = concurrent.futures.ThreadPoolExecutor(
-            max_workers=4 * pool_size, thread_name_prefix="sandbox-process-run"
+            max_workers=4 * (pool_size or DEFAULT_POOL_SIZE),
+            thread_name_prefix="sandbox-process-run",
+        )
+        # Calls of the agent to host objects run here, so that one blocked in a backend
+        # cannot hold the run past its deadline (the host stops waiting, as in thread mode).
+        self._calls = concurrent.futures.ThreadPoolExecutor(
+            max_workers=4 * (pool_size or DEFAULT_POOL_SIZE),
+            thread_name_prefix="sandbox-process-call",
         )
 
     async def execute(self, job: RunJob) -> RunOutcome:
@@ -207,9 +230,11 @@ class ProcessExecutor:
         return self._serve(job, None)
 
     def close(self) -> None:
-        """Stop the workers."""
-        self._pool.close()
+        """Stop this host's own workers (the shared pool lives as long as the process)."""
+        if self._own_pool:
+            self._pool.close()
         self._threads.shutdown(wait=False, cancel_futures=True)
+        self._calls.shutdown(wait=False, cancel_futures=True)
 
     def _serve(self, job: RunJob, loop: asyncio.AbstractEventLoop | None) -> RunOutcome:
         limits = job.limits
@@ -261,7 +286,12 @@ class ProcessExecutor:
             if message.get("type") != "call":
                 self._pool.replace(worker)
                 return RunOutcome(error=RunError("WorkerCrashed", "it sent an unknown message"))
-            reply = _answer(registry, message, loop)
+            call = self._calls.submit(_answer, registry, message, loop)
+            try:
+                reply = call.result(timeout=max(limits.remaining_s(), 0.0) + ABANDON_GRACE_S)
+            except concurrent.futures.TimeoutError:
+                self._pool.replace(worker)
+                return RunOutcome(error=RunError("ExecutionTimeout", str(limits.deadline_error())))
             try:
                 worker.send(reply)
             except (OSError, pickle.PicklingError, TypeError, AttributeError):

@@ -11,10 +11,11 @@ import pytest
 from sandbox_host import ExecutionContext, RunError, RunResult, SandboxHost
 
 
-@pytest.fixture
-def sandbox() -> SandboxHost:
-    """A host without entry-point plugins and with a short deadline."""
-    return SandboxHost(load_entry_points=False, timeout_s=1.0)
+@pytest.fixture(params=["thread", "process"])
+def sandbox(request: pytest.FixtureRequest) -> SandboxHost:
+    """A host without entry-point plugins and with a short deadline, in the thread and the
+    process isolation modes (every attempt must fail in both)."""
+    return SandboxHost(load_entry_points=False, timeout_s=1.0, isolation=request.param)
 
 
 @pytest.fixture

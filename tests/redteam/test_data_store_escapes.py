@@ -22,15 +22,15 @@ def store_backend() -> MemoryBackend:
     return MemoryBackend()
 
 
-@pytest.fixture
-def store_host(store_backend: MemoryBackend) -> SandboxHost:
+@pytest.fixture(params=["thread", "process"])
+def store_host(request: pytest.FixtureRequest, store_backend: MemoryBackend) -> SandboxHost:
     # The configured URL carries a password the agent must never see; the records live in
     # the memory backend passed alongside.
     plugin = DataStorePlugin(StoreConfig(url="memory://"), backend=store_backend)
     plugin._config = StoreConfig.model_construct(url=SECRET_URL, table="agent_data_store",
                                                  max_value_bytes=1024 * 1024, tracking=True,
                                                  page_size=500, timeout_s=5.0)
-    return SandboxHost(plugins=[plugin], load_entry_points=False)
+    return SandboxHost(plugins=[plugin], load_entry_points=False, isolation=request.param)
 
 
 def _run(host: SandboxHost, body: str, user: str = "mallory") -> Any:
