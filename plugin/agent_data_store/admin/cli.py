@@ -21,7 +21,7 @@ from agent_data_store.admin.render import Output
 from agent_data_store.admin.session import Session
 from agent_data_store.backends import open_backend
 from agent_data_store.config import StoreConfig, redact_url
-from agent_data_store.errors import ConfigurationError, DataStoreError
+from agent_data_store.errors import ConfigurationError, DataStoreError, UnreadableRecordError
 
 Command = Callable[[argparse.Namespace, Session], ExitCode]
 
@@ -156,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Command = args.run
     try:
         return run(args, Session(backend, config, out))
+    except UnreadableRecordError as exc:
+        # Agents never learn the record's user; the operator needs the full record ID.
+        out.error(f"record {exc._record_id!r}: {exc} (store {redact_url(config.url)})")
+        return ExitCode.FAILED
     except DataStoreError as exc:
         out.error(f"{exc} (store {redact_url(config.url)})")
         return ExitCode.FAILED

@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from agent_data_store.backends.base import Backend, prefix_upper_bound
-from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
+from agent_data_store.errors import (
+    BackendError,
+    BackendUnavailableError,
+    ConfigurationError,
+    UnreadableRecordError,
+)
 from agent_data_store.records import (
     OVERWRITTEN_FIELDS,
     Access,
@@ -44,10 +49,20 @@ _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 def _row_to_record(row: sqlite3.Row) -> Record:
+    # The table's types and NOT NULL columns hold everything but the metadata's JSON, which
+    # only a hand-made row can break.
+    try:
+        metadata = {} if row[5] == "{}" else json.loads(row[5])
+    except ValueError:
+        metadata = None
+    if type(metadata) is not dict:
+        raise UnreadableRecordError(
+            "metadata is not the JSON text of an object", record_id=row[0], namespace=row[2],
+            key=row[3],
+        )
     return Record(
-        row[1], row[2], row[3], row[4],
-        {} if row[5] == "{}" else json.loads(row[5]),
-        row[6], row[7], row[8], row[9], row[10], row[11],
+        row[1], row[2], row[3], row[4], metadata, row[6], row[7], row[8], row[9], row[10],
+        row[11],
     )
 
 
