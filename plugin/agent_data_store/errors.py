@@ -42,3 +42,29 @@ class InvalidValueError(DataStoreError, TypeError):
 
 class ValueTooLargeError(DataStoreError, ValueError):
     """A value's JSON is larger than the configured limit; nothing was stored."""
+
+
+UNREADABLE_HINT = (
+    "It was not written by this data store, or not in its layout; records in the seed "
+    "runtime's layout are converted with `agent-data-store import-gofannon`"
+)
+
+
+class UnreadableRecordError(BackendError):
+    """A stored record cannot be read: a field is missing or not in this store's layout.
+
+    Agents see the message, which names the record by namespace and key but never by user.
+    Operator tools name the record in full from ``_record_id`` (the stored document's ID),
+    which agent code cannot reach: RestrictedPython refuses every underscore name.
+    """
+
+    def __init__(
+        self, problem: str, *, record_id: str, namespace: object = None, key: object = None
+    ) -> None:
+        if isinstance(namespace, str) and isinstance(key, str):
+            where = f"the stored record of key {key!r} in namespace {namespace!r}"
+        else:
+            where = "a stored record"
+        super().__init__(f"{where} cannot be read: {problem}. {UNREADABLE_HINT}")
+        self.problem = problem
+        self._record_id = record_id

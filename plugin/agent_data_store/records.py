@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from agent_data_store.errors import UnreadableRecordError
+
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 _encode_metadata = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -83,7 +85,13 @@ class Record:
     @property
     def value(self) -> Any:
         """A fresh copy of the stored value."""
-        return json.loads(self.value_json)
+        try:
+            return json.loads(self.value_json)
+        except ValueError:
+            raise UnreadableRecordError(
+                "value is not JSON text", record_id=self.id, namespace=self.namespace,
+                key=self.key,
+            ) from None
 
     def to_document(self) -> dict[str, Any]:
         """Return the record as the documented storage document (camelCase fields)."""

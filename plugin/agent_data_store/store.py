@@ -11,8 +11,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from agent_data_store.errors import InvalidValueError
-from agent_data_store.records import RecordWrite, utc_now
+from agent_data_store.errors import InvalidValueError, UnreadableRecordError
+from agent_data_store.records import RecordWrite, document_id, utc_now
 from agent_data_store.validation import (
     check_keys,
     check_metadata,
@@ -61,6 +61,21 @@ class DataStore:
         if self._config.tracking and keys:
             self._run.tracker.record(self._user_id, self._namespace, keys, self._agent)
 
+    def _decode(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        """Key → a fresh copy of the value, from ``(key, value JSON text)`` pairs.
+
+        Backends hand values over as stored; one that is not JSON text (written by hand or
+        in another layout) is an :class:`UnreadableRecordError` naming its key.
+        """
+        try:
+            return {key: json.loads(value_json) for key, value_json in pairs}
+        except ValueError:
+            key = next(key for key, value_json in pairs if not _is_json(value_json))
+        raise UnreadableRecordError(
+            "value is not JSON text", namespace=self._namespace, key=key,
+            record_id=document_id(self._user_id, self._namespace, key),
+        )
+
     def _write(
         self, key: str, value: Any, metadata: dict[str, Any] | None, at: str
     ) -> RecordWrite:
@@ -77,10 +92,11 @@ class DataStore:
         if value_json is None:
             self._run.log("get", self._namespace, key=key, found=False)
             return default
+        (value,) = self._decode([(key, value_json)]).values()
         if self._config.tracking:
             self._run.tracker.record(self._user_id, self._namespace, (key,), self._agent)
         self._run.log("get", self._namespace, key=key, found=True, value_json=value_json)
-        return json.loads(value_json)
+        return value
 
     def set(self, key: str, value: Any, metadata: dict[str, Any] | None = None) -> None:
         """Create or overwrite ``key``; ``metadata`` is shallow-merged into the existing one."""
@@ -145,7 +161,7 @@ class DataStore:
             for pair in page
         ]
         pairs.sort()
-        result = {key: json.loads(value_json) for key, value_json in pairs}
+        result = self._decode(pairs)
         self._track(list(result))
         self._run.log("get_all", self._namespace, count=len(result))
         return result
@@ -157,7 +173,7 @@ class DataStore:
             self._backend().get_many_values(self._user_id, self._namespace, checked)
             if checked else {}
         )
-        result = {key: json.loads(found[key]) for key in dict.fromkeys(checked) if key in found}
+        result = self._decode([(key, found[key]) for key in dict.fromkeys(checked) if key in found])
         self._track(list(result))
         self._run.log("get_many", self._namespace, count=len(checked), found=len(result))
         return result
@@ -178,6 +194,14 @@ class DataStore:
             self._backend().put_many(writes)
         self._run.log("set_many", self._namespace, count=len(writes))
         return len(writes)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 _METHODS = (

@@ -84,7 +84,7 @@ def test_every_command_is_documented() -> None:
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert set(commands) == {
         "stats", "users", "namespaces", "keys", "show", "export", "import", "erase-user",
-        "clear-namespace", "top-accessed", "largest", "recent", "ensure-indexes"}
+        "clear-namespace", "top-accessed", "largest", "recent", "ensure-indexes", "serve"}
     assert all(sub.description for sub in commands.values())
     assert "exit codes" in parser.format_help()
 

@@ -40,3 +40,13 @@ def attempt(sandbox_run: Callable[..., RunResult]) -> Callable[..., RunError]:
         return result.error
 
     return run
+
+# The data browser's attempts (test_web_browser.py) use the browser tests' fixtures.
+from tests.web.fixtures import (  # noqa: E402
+    anonymous,
+    operator,
+    user_client,
+    web_config,
+)
+
+__all__ = ["anonymous", "operator", "user_client", "web_config"]

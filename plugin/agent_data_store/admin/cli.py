@@ -21,7 +21,7 @@ from agent_data_store.admin.render import Output
 from agent_data_store.admin.session import Session
 from agent_data_store.backends import open_backend
 from agent_data_store.config import StoreConfig, redact_url
-from agent_data_store.errors import ConfigurationError, DataStoreError
+from agent_data_store.errors import ConfigurationError, DataStoreError, UnreadableRecordError
 
 Command = Callable[[argparse.Namespace, Session], ExitCode]
 
@@ -58,6 +58,23 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def _port(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
+    return number
+
+
+def _serve(args: argparse.Namespace, session: Session) -> ExitCode:
+    # Imported here so that the other commands never load the web stack.
+    from agent_data_store.web.serve import serve
+
+    return serve(args, session)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--agent", metavar="A", help="only records last accessed by agent A")
     command("ensure-indexes", maintenance.ensure_indexes,
             "create the backend's indexes if missing and list them")
+    sub = command("serve", _serve, "browse and edit the store in a web browser (data browser)")
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this machine only)")
+    sub.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
     return parser
 
 
@@ -156,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Command = args.run
     try:
         return run(args, Session(backend, config, out))
+    except UnreadableRecordError as exc:
+        # Agents never learn the record's user; the operator needs the full record ID.
+        out.error(f"record {exc._record_id!r}: {exc} (store {redact_url(config.url)})")
+        return ExitCode.FAILED
     except DataStoreError as exc:
         out.error(f"{exc} (store {redact_url(config.url)})")
         return ExitCode.FAILED

@@ -9,6 +9,7 @@ or one request per documented chunk), never a loop of single calls.
 
 from __future__ import annotations
 
+import heapq
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
@@ -114,6 +115,25 @@ class Backend(ABC):
         self, user_id: str, namespace: str, prefix: str | None = None
     ) -> Iterator[list[Record]]:
         """Yield the namespace's records a page per query, like :meth:`iter_keys`."""
+
+    def keys_page(
+        self, user_id: str, namespace: str, *, prefix: str | None = None,
+        after: str | None = None, limit: int,
+    ) -> list[str]:
+        """Return the first ``limit`` keys of the namespace, in code-point order, that are
+        greater than ``after`` and start with ``prefix``: keyset paging for browsing.
+
+        This default streams :meth:`iter_keys` once and keeps a heap of ``limit`` keys, so
+        it is correct on every backend; backends whose index is in key order answer it with
+        one query.
+        """
+        keys = (
+            key
+            for page in self.iter_keys(user_id, namespace, prefix)
+            for key in page
+            if after is None or key > after
+        )
+        return heapq.nsmallest(limit, keys)
 
     def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
         """Yield ``(key, value JSON text)`` pages of the namespace: ``data_store.get_all``.

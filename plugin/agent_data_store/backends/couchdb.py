@@ -38,10 +38,16 @@ import re
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from agent_data_store.backends.base import Backend
 from agent_data_store.backends.couchdb_http import CouchDBConnection, CouchDBTarget, Document
+from agent_data_store.backends.decoding import (
+    DECODING_ERRORS,
+    checked,
+    listed_keys,
+    unreadable_document,
+)
 from agent_data_store.errors import BackendError
 from agent_data_store.records import (
     Access,
@@ -113,7 +119,10 @@ def _to_document(record: Record, current: Document | None) -> Document:
 
 
 def _to_record(doc: Document) -> Record:
-    return Record.from_stored_fields(doc)
+    try:
+        return checked(Record.from_stored_fields(doc))
+    except DECODING_ERRORS:
+        raise unreadable_document(doc, unquote(str(doc.get("_id", "")))) from None
 
 
 def _size(record: Record) -> int:
@@ -271,7 +280,7 @@ class CouchDBBackend(Backend):
             exact = [
                 doc for doc in page
                 if doc.get("userId") == user_id and doc.get("namespace") == namespace
-                and (not prefix or doc.get("key", "").startswith(prefix))
+                and (not prefix or str(doc.get("key", "")).startswith(prefix))
             ]
             if exact:
                 yield exact
@@ -284,7 +293,7 @@ class CouchDBBackend(Backend):
     ) -> Iterator[list[str]]:
         """Yield keys a page per ``_find``, projected to the fields the paging needs."""
         for page in self._pages(user_id, namespace, prefix, ["_id", *INDEX_FIELDS[:2], "key"]):
-            yield [doc["key"] for doc in page]
+            yield listed_keys((unquote(doc["_id"]), doc) for doc in page)
 
     def iter_records(
         self, user_id: str, namespace: str, prefix: str | None = None

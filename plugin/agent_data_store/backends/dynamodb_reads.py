@@ -101,9 +101,10 @@ class DynamoDBReader:
         if item is None:
             self._seen.saw((user_id, namespace, key), None)
             return None
-        if "value" in item:
+        _, value, _, _ = schema.item_value(item, namespace)
+        if value is not None:
             self._seen.saw((user_id, namespace, key), True)
-            return str(item["value"]["S"])
+            return value
         values, torn = self._values(user_id, namespace, [item])
         return self.get_many_values(user_id, namespace, torn).get(key) if torn else values[key]
 
@@ -167,14 +168,13 @@ class DynamoDBReader:
         chunked: dict[Target, tuple[int, int]] = {}
         inline: dict[Target, bool] = {}
         for item in items:
-            key = item["key"]["S"]
-            if "value" in item:
-                values[key] = item["value"]["S"]
+            key, value, rev, chunks = schema.item_value(item, namespace)
+            if value is not None:
+                values[key] = value
                 inline[(user_id, namespace, key)] = True
             else:
                 inline[(user_id, namespace, key)] = False
-                chunked[(user_id, namespace, key)] = (int(item["rev"]["N"]),
-                                                      int(item["chunks"]["N"]))
+                chunked[(user_id, namespace, key)] = (rev, chunks)
         self._seen.saw_existing(inline)
         torn = []
         for (_, _, key), value in self._chunk_values(chunked).items():
@@ -230,7 +230,9 @@ class DynamoDBReader:
             request["ExpressionAttributeNames"].update(chosen["ExpressionAttributeNames"])
         for items in self._query(paged=paged, **request):
             if prefix:
-                items = [item for item in items if item["key"]["S"].startswith(prefix)]
+                keys = schema.item_keys(items, namespace)
+                items = [item for item, key in zip(items, keys, strict=True)
+                         if key.startswith(prefix)]
             if items:
                 yield items
 
@@ -238,7 +240,7 @@ class DynamoDBReader:
                   ) -> Iterator[list[str]]:
         """Yield keys in code-point order, one query page at a time."""
         for page in self.record_pages(user_id, namespace, prefix, ("key",)):
-            yield [item["key"]["S"] for item in page]
+            yield schema.item_keys(page, namespace)
 
     def iter_records(self, user_id: str, namespace: str, prefix: str | None = None
                      ) -> Iterator[list[Record]]:

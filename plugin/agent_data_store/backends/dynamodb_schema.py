@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_item
 from agent_data_store.records import Record, RecordWrite
 
 Item = dict[str, Any]
@@ -152,22 +153,54 @@ class StoredRecord:
 
 
 def parse_record(item: Mapping[str, Any]) -> StoredRecord:
-    """Read a record item (whole, or without its value)."""
-    record = Record(
-        user_id=item["userId"]["S"],
-        namespace=item["namespace"]["S"],
-        key=item["key"]["S"],
-        value_json=item["value"]["S"] if "value" in item else "",
-        metadata=json.loads(item["metadata"]["S"]),
-        created_by_agent=item["createdByAgent"]["S"],
-        last_accessed_by_agent=item["lastAccessedByAgent"]["S"],
-        access_count=int(item["accessCount"]["N"]),
-        created_at=item["createdAt"]["S"],
-        updated_at=item["updatedAt"]["S"],
-        last_accessed_at=item["lastAccessedAt"]["S"],
-    )
-    chunks = int(item["chunks"]["N"]) if "chunks" in item else 0
-    return StoredRecord(record, int(item["rev"]["N"]), chunks)
+    """Read a record item (whole, or without its value).
+
+    An item that is not a record of this layout raises
+    :class:`~agent_data_store.errors.UnreadableRecordError` naming it.
+    """
+    try:
+        record = Record(
+            user_id=item["userId"]["S"],
+            namespace=item["namespace"]["S"],
+            key=item["key"]["S"],
+            value_json=item["value"]["S"] if "value" in item else "",
+            metadata=json.loads(item["metadata"]["S"]),
+            created_by_agent=item["createdByAgent"]["S"],
+            last_accessed_by_agent=item["lastAccessedByAgent"]["S"],
+            access_count=int(item["accessCount"]["N"]),
+            created_at=item["createdAt"]["S"],
+            updated_at=item["updatedAt"]["S"],
+            last_accessed_at=item["lastAccessedAt"]["S"],
+        )
+        chunks = int(item["chunks"]["N"]) if "chunks" in item else 0
+        return StoredRecord(checked(record), int(item["rev"]["N"]), chunks)
+    except DECODING_ERRORS:
+        types = {**_FIELDS, "value": "S"} if "value" in item else _FIELDS
+        raise unreadable_item(item, types) from None
+
+
+def item_keys(items: Sequence[Mapping[str, Any]], namespace: str) -> list[str]:
+    """The ``key`` of each record item; one that has none (as text) raises
+    :class:`~agent_data_store.errors.UnreadableRecordError` naming it.
+    """
+    try:
+        return [item["key"]["S"] for item in items]
+    except DECODING_ERRORS:
+        bad = next(i for i in items if not isinstance(i.get("key"), dict) or "S" not in i["key"])
+        raise unreadable_item(bad, {"key": "S"}, namespace) from None
+
+
+def item_value(item: Mapping[str, Any], namespace: str) -> tuple[str, str | None, int, int]:
+    """``(key, inline value or None, rev, chunks)`` of an item read with
+    :data:`VALUE_ATTRIBUTES`; an item that is not a record of this layout raises
+    :class:`~agent_data_store.errors.UnreadableRecordError` naming it.
+    """
+    try:
+        if "value" in item:
+            return item["key"]["S"], item["value"]["S"], 0, 0
+        return item["key"]["S"], None, int(item["rev"]["N"]), int(item["chunks"]["N"])
+    except DECODING_ERRORS:
+        raise unreadable_item(item, dict.fromkeys(VALUE_ATTRIBUTES[:2], "S"), namespace) from None
 
 
 def split_value(value_json: str) -> list[bytes]:

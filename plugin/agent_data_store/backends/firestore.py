@@ -28,6 +28,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
 from agent_data_store.backends.base import Backend, prefix_upper_bound
+from agent_data_store.backends.decoding import listed_keys
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
     COUNTERS,
@@ -151,7 +152,7 @@ class FirestoreBackend(Backend):
                 bytes((chunks[f"{snapshot.reference.path}/{CHUNKS}/{i}"].to_dict() or {})["data"])
                 for i in range(chunk_count(doc))
             ]
-            records.append(record_from_fields(doc, parts))
+            records.append(record_from_fields(doc, parts, snapshot.id))
         return records
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
@@ -197,8 +198,10 @@ class FirestoreBackend(Backend):
             ["userId", "namespace", "key", "queryKey"]
         )
         for page in self._requests.pages(query):
-            fields = [snapshot.to_dict() or {} for snapshot in page]
-            keys = [f["key"] for f in fields if self._belongs(f, user_id, namespace, prefix)]
+            fields = [(snapshot.id, snapshot.to_dict() or {}) for snapshot in page]
+            keys = listed_keys(
+                (doc_id, f) for doc_id, f in fields if self._belongs(f, user_id, namespace, prefix)
+            )
             if keys:
                 yield keys
 
@@ -238,7 +241,10 @@ class FirestoreBackend(Backend):
             changes = []
             for ref, plan in pending.values():
                 snapshot = snapshots[ref.path]
-                existing = record_from_fields(snapshot.to_dict() or {}) if snapshot.exists else None
+                existing = (
+                    record_from_fields(snapshot.to_dict() or {}, doc_id=snapshot.id)
+                    if snapshot.exists else None
+                )
                 record = plan(existing)
                 if record is not None:
                     changes.append(record_change(ref, snapshot, record))

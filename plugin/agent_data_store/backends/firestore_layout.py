@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_document
 from agent_data_store.records import Record
 
 MAX_ID_BYTES = 1500
@@ -135,17 +136,24 @@ def chunk_count(fields: Mapping[str, Any]) -> int:
     return int(fields.get("valueChunks") or 0)
 
 
-def record_from_fields(fields: Mapping[str, Any], chunks: Sequence[bytes] | None = None) -> Record:
+def record_from_fields(
+    fields: Mapping[str, Any], chunks: Sequence[bytes] | None = None, doc_id: str = ""
+) -> Record:
     """Build a record from its document's fields and, for a chunked value, its chunks.
 
     Without ``chunks`` a chunked record comes back with an empty ``value_json``: that is
     what a write reads of the record it is about to replace, which never uses the value.
+    A document that is not a record of this layout raises
+    :class:`~agent_data_store.errors.UnreadableRecordError` naming it (``doc_id``).
     """
-    if chunk_count(fields):
-        value_json = b"".join(chunks).decode("utf-8") if chunks is not None else ""
-    else:
-        value_json = fields.get("value", "")
-    return Record.from_stored_fields(fields, value_json=value_json)
+    try:
+        if chunk_count(fields):
+            value_json = b"".join(chunks).decode("utf-8") if chunks is not None else ""
+        else:
+            value_json = fields.get("value", "")
+        return checked(Record.from_stored_fields(fields, value_json=value_json))
+    except DECODING_ERRORS:
+        raise unreadable_document(fields, str(fields.get("_id") or doc_id)) from None
 
 
 def index_descriptions(collection: str) -> list[str]:

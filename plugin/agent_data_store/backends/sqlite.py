@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from agent_data_store.backends.base import Backend, prefix_upper_bound
-from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
+from agent_data_store.errors import (
+    BackendError,
+    BackendUnavailableError,
+    ConfigurationError,
+    UnreadableRecordError,
+)
 from agent_data_store.records import (
     OVERWRITTEN_FIELDS,
     Access,
@@ -44,10 +49,20 @@ _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 def _row_to_record(row: sqlite3.Row) -> Record:
+    # The table's types and NOT NULL columns hold everything but the metadata's JSON, which
+    # only a hand-made row can break.
+    try:
+        metadata = {} if row[5] == "{}" else json.loads(row[5])
+    except ValueError:
+        metadata = None
+    if type(metadata) is not dict:
+        raise UnreadableRecordError(
+            "metadata is not the JSON text of an object", record_id=row[0], namespace=row[2],
+            key=row[3],
+        )
     return Record(
-        row[1], row[2], row[3], row[4],
-        {} if row[5] == "{}" else json.loads(row[5]),
-        row[6], row[7], row[8], row[9], row[10], row[11],
+        row[1], row[2], row[3], row[4], metadata, row[6], row[7], row[8], row[9], row[10],
+        row[11],
     )
 
 
@@ -274,9 +289,14 @@ class SqliteBackend(Backend):
         return deleted
 
     def _pages(
-        self, columns: str, user_id: str, namespace: str, prefix: str | None
+        self, columns: str, user_id: str, namespace: str, prefix: str | None,
+        after: str | None = None, page_size: int | None = None,
     ) -> Iterator[list[Any]]:
-        """Keyset pagination over the clustered index: ``key > last`` in key order."""
+        """Keyset pagination over the clustered index: ``key > last`` in key order.
+
+        Starts after the key ``after`` when given; ``page_size`` defaults to the store's.
+        """
+        page_size = page_size or self._page_size
         bounds = ""
         params: list[Any] = [user_id, namespace]
         if prefix:
@@ -286,18 +306,18 @@ class SqliteBackend(Backend):
             if upper is not None:
                 bounds += " AND key < ?"
                 params.append(upper)
-        last: str | None = None
+        last = after
         while True:
-            after = "" if last is None else " AND key > ?"
-            page_params = [*params, *([] if last is None else [last]), self._page_size]
+            later = "" if last is None else " AND key > ?"
+            page_params = [*params, *([] if last is None else [last]), page_size]
             rows = self._query(
                 f"SELECT {columns} FROM {self.table} "
-                f"WHERE userId = ? AND namespace = ?{bounds}{after} ORDER BY key LIMIT ?",
+                f"WHERE userId = ? AND namespace = ?{bounds}{later} ORDER BY key LIMIT ?",
                 page_params,
             )
             if rows:
                 yield rows
-            if len(rows) < self._page_size:
+            if len(rows) < page_size:
                 return
             last = rows[-1][3] if columns == COLUMNS else rows[-1][0]
 
@@ -307,6 +327,18 @@ class SqliteBackend(Backend):
         """Yield keys in key order, a page per query."""
         for rows in self._pages("key", user_id, namespace, prefix):
             yield [row[0] for row in rows]
+
+    def keys_page(
+        self, user_id: str, namespace: str, *, prefix: str | None = None,
+        after: str | None = None, limit: int,
+    ) -> list[str]:
+        """One query over the clustered index: ``key > after`` in key order, ``LIMIT``."""
+        if limit < 1:
+            return []
+        return [
+            row[0]
+            for row in next(self._pages("key", user_id, namespace, prefix, after, limit), [])
+        ]
 
     def iter_records(
         self, user_id: str, namespace: str, prefix: str | None = None
@@ -369,22 +401,29 @@ class SqliteBackend(Backend):
     # -- operator primitives -------------------------------------------------------------
 
     def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
-        """Keyset pagination over ``(userId, namespace, key)``."""
-        where = "" if user_id is None else " AND userId = ?"
-        base = [] if user_id is None else [user_id]
-        last: tuple[str, str, str] = ("", "", "")
+        """Keyset pagination over ``(userId, namespace, key)``.
+
+        One user's pages seek to ``userId = ? AND (namespace, key) > (?, ?)``: with the
+        user's ID inside the row value instead, SQLite would use only ``userId = ?`` of the
+        index and every page would scan the user's records from the first again.
+        """
+        if user_id is None:
+            sql = (f"SELECT {COLUMNS} FROM {self.table} WHERE (userId, namespace, key) > "
+                   "(?, ?, ?) ORDER BY userId, namespace, key LIMIT ?")
+            scope: list[str] = [""]
+        else:
+            sql = (f"SELECT {COLUMNS} FROM {self.table} WHERE userId = ? AND "
+                   "(namespace, key) > (?, ?) ORDER BY namespace, key LIMIT ?")
+            scope = [user_id]
+        last: tuple[str, str] = ("", "")
         while True:
-            rows = self._query(
-                f"SELECT {COLUMNS} FROM {self.table} "
-                f"WHERE (userId, namespace, key) > (?, ?, ?){where} "
-                "ORDER BY userId, namespace, key LIMIT ?",
-                [*last, *base, self._page_size],
-            )
+            rows = self._query(sql, [*scope, *last, self._page_size])
             if rows:
                 yield [_row_to_record(row) for row in rows]
             if len(rows) < self._page_size:
                 return
-            last = (rows[-1][1], rows[-1][2], rows[-1][3])
+            scope = [rows[-1][1]] if user_id is None else scope
+            last = (rows[-1][2], rows[-1][3])
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Insert records as given in one transaction; report the IDs that already existed."""
