@@ -82,7 +82,9 @@ def make_store(backend: Backend, store_config: StoreConfig) -> StoreFactory:
 
 
 @pytest.fixture(params=["thread", "process"])
-def host(request: pytest.FixtureRequest, backend: Backend, store_config: StoreConfig) -> SandboxHost:
+def host(
+    request: pytest.FixtureRequest, backend: Backend, store_config: StoreConfig
+) -> SandboxHost:
     """A sandbox host whose only plugin is the data store on each backend in turn, in
     the thread and the process isolation modes."""
     return SandboxHost(plugins=[DataStorePlugin(store_config, backend=backend)],
