@@ -16,10 +16,9 @@ thread ends when the call returns.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import functools
 import inspect
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -35,34 +34,43 @@ ABANDON_GRACE_S = 0.1
 THREAD_STACK_BYTES = 256 * 1024 * 1024
 """Stack of a worker thread. Address space only: pages are used as the stack grows."""
 
-DEFAULT_MAX_THREADS = max(8, 4 * (os.cpu_count() or 2))
-"""Runs executing at once in thread mode; more wait for a free thread."""
+DEFAULT_MAX_THREADS = 64
+"""Runs executing at once in thread mode; more wait for a free thread. Runs mostly wait
+(on backends, tools, sleeps), so this is well above the number of cores; idle threads cost
+only their (lazily used) stacks."""
+
+
+Done = Callable[[tuple[bool, Any]], None]
+"""Called in the worker thread with ``(True, result)`` or ``(False, exception)``."""
 
 
 class RunThreadPool:
-    """Daemon worker threads for runs, at most ``size`` of them not abandoned."""
+    """Daemon worker threads for runs, at most ``size`` of them not abandoned.
+
+    Between two runs a worker thread closes the previous run's event loop and makes the
+    next one, so neither is on a run's way.
+    """
 
     def __init__(self, size: int = DEFAULT_MAX_THREADS) -> None:
         if size < 1:
             raise ValueError("the thread pool needs at least one thread")
         self._size = size
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]]]
-        self._jobs = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Done]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads = 0
         self._idle = 0
+        """Threads waiting for a job."""
+        self._pending = 0
+        """Jobs submitted and not yet taken by a thread."""
         self._abandoned = 0
 
-    def submit(self, work: Callable[[], Any]) -> concurrent.futures.Future[Any]:
-        """Run ``work()`` on a worker thread; its future."""
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._jobs.put((work, future))
+    def submit(self, work: Callable[[], Any], done: Done) -> None:
+        """Run ``work()`` on a worker thread and hand its outcome to ``done`` there."""
         with self._lock:
-            if self._idle == 0 and self._threads - self._abandoned < self._size:
+            self._pending += 1
+            if self._pending > self._idle and self._threads - self._abandoned < self._size:
                 self._start_thread()
-            else:
-                self._idle -= 1
-        return future
+        self._jobs.put((work, done))
 
     def abandon(self) -> None:
         """A thread is stuck in an abandoned run: let the pool start another one."""
@@ -86,14 +94,36 @@ class RunThreadPool:
 
     def _work(self) -> None:
         while True:
-            work, future = self._jobs.get()
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(work())
-                except BaseException as exc:
-                    future.set_exception(exc)
+            _between_runs()
             with self._lock:
                 self._idle += 1
+            work, done = self._jobs.get()
+            with self._lock:
+                self._idle -= 1
+                self._pending -= 1
+            try:
+                outcome: tuple[bool, Any] = (True, work())
+            except BaseException as exc:  # handed to the waiting host
+                outcome = (False, exc)
+            done(outcome)
+
+
+_thread_loops = threading.local()
+
+
+def _take_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop | None = getattr(_thread_loops, "next", None)
+    _thread_loops.next = None
+    return loop if loop is not None else asyncio.new_event_loop()
+
+
+def _between_runs() -> None:
+    retired = getattr(_thread_loops, "retired", None)
+    if retired is not None:
+        _thread_loops.retired = None
+        retired.close()
+    if getattr(_thread_loops, "next", None) is None:
+        _thread_loops.next = asyncio.new_event_loop()
 
 
 class _ThreadRun:
@@ -108,22 +138,19 @@ class _ThreadRun:
         self._lock = threading.Lock()
 
     def __call__(self) -> RunOutcome:
-        """The worker thread's part: a fresh loop, the session, then close the loop."""
-        loop = asyncio.new_event_loop()
+        """The worker thread's part: run the session on a fresh loop (closed after it)."""
+        loop = _take_loop()
         session = RunSession(self.job, close_loop_generators)
         with self._lock:
             self.loop, self.session = loop, session
         try:
             return loop.run_until_complete(session.start(loop))
         finally:
-            try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-            finally:
-                with self._lock:
-                    self.loop = None
-                    if self.abandoned:
-                        self.pool.released()
-                loop.close()
+            with self._lock:
+                self.loop = None
+                if self.abandoned:
+                    self.pool.released()
+            _thread_loops.retired = loop
 
     def cancel(self) -> None:
         """The host is being cancelled: end the run in its own loop."""
@@ -145,6 +172,8 @@ class _ThreadRun:
             error=RunError("ExecutionTimeout", str(error)), stdout=self.job.printer.text()
         )
 
+
+_TIMED_OUT: Any = object()
 
 _shared_pool: RunThreadPool | None = None
 _shared_pool_lock = threading.Lock()
@@ -173,31 +202,59 @@ class ThreadExecutor:
 
     async def execute(self, job: RunJob) -> RunOutcome:
         """Run ``job`` in a worker thread and await it without blocking this loop."""
-        job.tools = tools_on_loop(job.tools, asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        job.tools = tools_on_loop(job.tools, loop)
         run = _ThreadRun(job, self._pool)
-        waiting = asyncio.wrap_future(self._pool.submit(run))
+        waiter: asyncio.Future[Any] = loop.create_future()
+
+        def done(outcome: tuple[bool, Any]) -> None:
+            # RuntimeError: the host's loop is closed, nobody waits any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, waiter, outcome)
+
+        self._pool.submit(run, done)
+        timer = loop.call_later(
+            max(job.limits.remaining_s(), 0.0) + ABANDON_GRACE_S, _settle, waiter, _TIMED_OUT
+        )
         try:
-            done, _ = await asyncio.wait(
-                {waiting}, timeout=max(job.limits.remaining_s(), 0.0) + ABANDON_GRACE_S
-            )
+            outcome = await waiter
         except asyncio.CancelledError:
             run.cancel()
             raise
-        if not done:
+        finally:
+            timer.cancel()
+        if outcome is _TIMED_OUT:
             return run.abandon()
-        return waiting.result()  # type: ignore[no-any-return]
+        ok, value = outcome
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     def execute_blocking(self, job: RunJob) -> RunOutcome:
         """Run ``job`` in a worker thread and wait for it (no event loop needed)."""
         run = _ThreadRun(job, self._pool)
-        future = self._pool.submit(run)
-        try:
-            return future.result(timeout=max(job.limits.remaining_s(), 0.0) + ABANDON_GRACE_S)  # type: ignore[no-any-return]
-        except concurrent.futures.TimeoutError:
+        finished = threading.Event()
+        box: list[tuple[bool, Any]] = []
+
+        def done(outcome: tuple[bool, Any]) -> None:
+            box.append(outcome)
+            finished.set()
+
+        self._pool.submit(run, done)
+        if not finished.wait(max(job.limits.remaining_s(), 0.0) + ABANDON_GRACE_S):
             return run.abandon()
+        ok, value = box[0]
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Worker threads are daemons and idle between runs: nothing to release."""
+
+
+def _settle(waiter: asyncio.Future[Any], outcome: Any) -> None:
+    if not waiter.done():
+        waiter.set_result(outcome)
 
 
 def tools_on_loop(tools: dict[str, Any], host_loop: asyncio.AbstractEventLoop) -> dict[str, Any]:
