@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_data_store.web.serve import _is_loopback
+from agent_data_store.config import is_loopback_host
 from tests.admin.conftest import Cli
 from tests.servers._support import ServerProcess, wait_until
 from tests.web.fixtures import TOKEN
@@ -105,4 +105,4 @@ def test_a_bad_port_is_a_usage_error(cli: Cli) -> None:
     ("0.0.0.0", False), ("::", False), ("192.168.1.10", False), ("example.org", False),
 ])
 def test_only_loopback_addresses_listen_without_a_warning(host: str, loopback: bool) -> None:
-    assert _is_loopback(host) is loopback
+    assert is_loopback_host(host) is loopback
