@@ -7,6 +7,7 @@ SQLite file under the user's data directory, so agents work with no setup.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit, urlunsplit
@@ -29,6 +30,16 @@ def default_url() -> str:
     """Return the embedded default: a SQLite file in the user's data directory."""
     path = Path(platformdirs.user_data_dir("agent-data-store")) / "data.db"
     return f"sqlite:///{path}"
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an IP address) is this machine's loopback interface."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def redact_url(url: str) -> str:

@@ -11,10 +11,11 @@ A record's size is the size of its value's JSON in UTF-8 bytes.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent_data_store.backends.base import Backend
 from agent_data_store.records import Record
 
 Pages = Iterable[Sequence[Record]]
@@ -223,6 +224,22 @@ def namespace_totals(pages: Pages) -> list[NamespaceTotals]:
             namespace = totals[where] = NamespaceTotals(*where)
         namespace.add(record)
     return [totals[where] for where in sorted(totals)]
+
+
+def user_namespace_totals(
+    backend: Backend, user_id: str, wrap: Callable[[Pages], Pages] = lambda pages: pages
+) -> list[NamespaceTotals]:
+    """:func:`namespace_totals` of one user: aggregated by the database where the backend
+    can (:meth:`Backend.namespace_usage`), else counted over its pages (passed through
+    ``wrap``, e.g. to show progress)."""
+    usage = backend.namespace_usage(user_id)
+    if usage is None:
+        return namespace_totals(wrap(backend.iter_all(user_id)))
+    return [
+        NamespaceTotals(user_id, n.namespace, n.records, n.bytes, set(n.created_by),
+                        set(n.last_accessed_by), n.last_updated)
+        for n in usage
+    ]
 
 
 def top_accessed(pages: Pages, limit: int) -> list[RecordSummary]:

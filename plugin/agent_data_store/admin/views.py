@@ -62,7 +62,9 @@ def users(args: argparse.Namespace, session: Session) -> ExitCode:
 def namespaces(args: argparse.Namespace, session: Session) -> ExitCode:
     """A user's namespaces: records, bytes, agents and last update."""
     with progress("Counting", console=session.out.stderr) as advance:
-        result = reports.namespace_totals(counted(session.pages(args.user), advance))
+        result = reports.user_namespace_totals(
+            session.backend, args.user, lambda pages: counted(pages, advance)
+        )
     out = session.out
     if out.json_mode:
         out.json([namespace.to_json() for namespace in result])

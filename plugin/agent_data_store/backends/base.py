@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Self
 
 if TYPE_CHECKING:
@@ -34,6 +35,20 @@ def prefix_upper_bound(prefix: str) -> str | None:
         if code <= 0x10FFFF:
             return "".join(chars) + chr(code)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceUsage:
+    """Totals of one user's namespace, as :meth:`Backend.namespace_usage` computes them."""
+
+    namespace: str
+    records: int
+    bytes: int
+    """The size of the records' values: their JSON text in UTF-8 bytes."""
+    created_by: frozenset[str]
+    last_accessed_by: frozenset[str]
+    last_updated: str
+    """The latest ``updatedAt`` of the namespace's records."""
 
 
 class Backend(ABC):
@@ -168,6 +183,12 @@ class Backend(ABC):
         Memory stays bounded by the page size whatever the number of records. One user's
         namespace is :meth:`iter_records`.
         """
+
+    def namespace_usage(self, user_id: str) -> list[NamespaceUsage] | None:
+        """Per-namespace totals of a user's records, computed inside the database, sorted by
+        namespace; ``None`` where the backend cannot aggregate, and callers count
+        :meth:`iter_all` pages instead (``admin.reports.user_namespace_totals``)."""
+        return None
 
     def _iter_user_by_namespace(self, user_id: str) -> Iterator[list[Record]]:
         """:meth:`iter_all` of one user through the per-namespace query, a namespace at a time."""

@@ -10,7 +10,6 @@ conditions and of large values overwritten while read.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import random
 import time
 from collections.abc import Collection, Sequence
@@ -31,6 +30,7 @@ from botocore.exceptions import (
 )
 
 from agent_data_store.backends import dynamodb_schema as schema
+from agent_data_store.config import is_loopback_host
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 
 DEFAULT_REGION = "us-east-1"
@@ -75,14 +75,7 @@ class Refused(Exception):
 
 def _is_loopback(endpoint_url: str | None) -> bool:
     host = urlsplit(endpoint_url).hostname if endpoint_url else None
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host is not None and is_loopback_host(host)
 
 
 def _public_endpoint(endpoint_url: str) -> str:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from agent_data_store.backends.base import Backend, prefix_upper_bound
+from agent_data_store.backends.base import Backend, NamespaceUsage, prefix_upper_bound
 from agent_data_store.errors import (
     BackendError,
     BackendUnavailableError,
@@ -424,6 +424,26 @@ class SqliteBackend(Backend):
                 return
             scope = [rows[-1][1]] if user_id is None else scope
             last = (rows[-1][2], rows[-1][3])
+
+    def namespace_usage(self, user_id: str) -> list[NamespaceUsage]:
+        """One ``GROUP BY namespace`` over the user's index range.
+
+        The database's text encoding is UTF-8 (SQLite's default, which this backend never
+        changes), so the length of a value cast to a blob is its size in UTF-8 bytes.
+        """
+        rows = self._query(
+            "SELECT namespace, count(*), sum(length(CAST(value AS BLOB))), "
+            "json_group_array(DISTINCT createdByAgent), "
+            "json_group_array(DISTINCT lastAccessedByAgent), max(updatedAt) "
+            f"FROM {self.table} WHERE userId = ? GROUP BY namespace ORDER BY namespace",
+            (user_id,),
+        )
+        return [
+            NamespaceUsage(namespace, records, size, frozenset(json.loads(created)),
+                           frozenset(accessed), last_updated)
+            for namespace, records, size, created, accessed_json, last_updated in rows
+            for accessed in [json.loads(accessed_json)]
+        ]
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Insert records as given in one transaction; report the IDs that already existed."""

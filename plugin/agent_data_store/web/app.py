@@ -308,16 +308,27 @@ class Browser:
             "page": page, "notice": self._notice(request),
         })
 
-    async def record_page(self, request: Request, viewer: Viewer) -> Response:
-        """One record: value, metadata and every field, with copy, edit and delete."""
+    async def _requested_record(
+        self, request: Request, viewer: Viewer
+    ) -> tuple[str, str, str, browse.RecordDetail | None]:
+        """The user, namespace and key the address names, and that record (or ``None``)."""
         params = request.query_params
         user = self._user(viewer, params)
         namespace = self._required(params, "namespace")
         key = self._required(params, "key")
         detail = await self._call(browse.record_detail, self.backend, user, namespace, key)
+        return user, namespace, key, detail
+
+    def _no_record(self, request: Request, viewer: Viewer, user: str, namespace: str,
+                   key: str, then: str = "") -> Response:
+        return self._message(request, viewer, 404, f"There is no record {key!r} in "
+                             f"namespace {namespace!r} of user {user!r}{then}.")
+
+    async def record_page(self, request: Request, viewer: Viewer) -> Response:
+        """One record: value, metadata and every field, with copy, edit and delete."""
+        user, namespace, key, detail = await self._requested_record(request, viewer)
         if detail is None:
-            return self._message(request, viewer, 404, f"There is no record {key!r} in "
-                                 f"namespace {namespace!r} of user {user!r}.")
+            return self._no_record(request, viewer, user, namespace, key)
         return self._render(request, viewer, "record.html", {
             "user": user, "namespace": namespace, "key": key, "detail": detail,
             "notice": self._notice(request),
@@ -325,14 +336,9 @@ class Browser:
 
     async def edit_page(self, request: Request, viewer: Viewer) -> Response:
         """The form that edits a record's value as JSON."""
-        params = request.query_params
-        user = self._user(viewer, params)
-        namespace = self._required(params, "namespace")
-        key = self._required(params, "key")
-        detail = await self._call(browse.record_detail, self.backend, user, namespace, key)
+        user, namespace, key, detail = await self._requested_record(request, viewer)
         if detail is None:
-            return self._message(request, viewer, 404, f"There is no record {key!r} in "
-                                 f"namespace {namespace!r} of user {user!r}.")
+            return self._no_record(request, viewer, user, namespace, key)
         return self._render(request, viewer, "edit.html", {
             "user": user, "namespace": namespace, "key": key, "text": detail.value_text,
             "seen_updated_at": detail.record.updated_at, "error": None, "current": None,
@@ -394,8 +400,7 @@ class Browser:
         editor = await self._call(self._editor, user, namespace)
         existed = await self._call(editor.delete, key)
         if not existed:
-            return self._message(request, viewer, 404, f"There is no record {key!r} in "
-                                 f"namespace {namespace!r} of user {user!r}; nothing deleted.")
+            return self._no_record(request, viewer, user, namespace, key, "; nothing deleted")
         return self._redirect(request, "/namespace", **self._redirect_params(viewer, user),
                               namespace=namespace, notice="deleted", key=key)
 

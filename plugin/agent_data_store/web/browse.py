@@ -30,7 +30,7 @@ def users(backend: Backend) -> list[reports.UserTotals]:
 
 def namespaces(backend: Backend, user_id: str) -> list[reports.NamespaceTotals]:
     """A user's namespaces with records, bytes, agents and last update."""
-    return reports.namespace_totals(backend.iter_all(user_id))
+    return reports.user_namespace_totals(backend, user_id)
 
 
 @dataclass(frozen=True, slots=True)

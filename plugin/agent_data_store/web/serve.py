@@ -8,7 +8,6 @@ port in use is a one-line error, and ``--port 0`` picks a free port and prints i
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import secrets
 import socket
@@ -17,6 +16,7 @@ import uvicorn
 
 from agent_data_store.admin.exit_codes import ExitCode
 from agent_data_store.admin.session import Session
+from agent_data_store.config import is_loopback_host
 from agent_data_store.web.app import create_app
 
 TOKEN_ENV_VAR = "AGENT_DATA_STORE_WEB_TOKEN"
@@ -40,15 +40,6 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def serve(args: argparse.Namespace, session: Session) -> ExitCode:
     """Serve the data browser until interrupted."""
     out = session.out
@@ -67,7 +58,7 @@ def serve(args: argparse.Namespace, session: Session) -> ExitCode:
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
     app = create_app(session.config, token=token, backend=session.backend)
-    if not _is_loopback(args.host):
+    if not is_loopback_host(args.host):
         out.note(f"warning: listening on {args.host}, not only this machine: anyone who can "
                  "reach the port can try the token, and plain HTTP is not encrypted (put a "
                  "TLS proxy in front)")
