@@ -295,6 +295,8 @@ def test_a_csrf_token_is_bound_to_its_user(
     alice = user_client("alice")
     token = csrf_of(alice.get("/data/record", params=ALICE_NOTE).text)
     carol = user_client("carol", cookies=dict(alice.cookies))
+    # The same browser cookie (no new one is handed out), yet another user's token.
+    assert "set-cookie" not in carol.get("/data/", params=ALICE_NOTE).headers
     response = carol.post("/data/record/delete", data={**ALICE_NOTE, "csrf_token": token})
     assert response.status_code == 403
     assert_untouched(backend)
