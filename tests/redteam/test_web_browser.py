@@ -62,11 +62,12 @@ def assert_untouched(backend: Backend) -> None:
 def test_no_page_answers_without_the_token(
     anonymous: TestClient, path: str, params: dict[str, str]
 ) -> None:
-    """Refused with 401 and a sign-in form; no stored string leaks into it."""
+    """Refused with 401 and a sign-in form (which keeps only what the address asked for);
+    nothing stored leaks into it."""
     response = anonymous.get(path, params=params)
     assert response.status_code == 401
     assert "Sign in" in response.text
-    for secret in ("buy milk", "todo/1", "note-taker", "bob", "sqlite:", "couchdb:"):
+    for secret in ("buy milk", "note-taker", "summariser", "bob", "sqlite:", "couchdb:"):
         assert secret not in response.text
 
 
