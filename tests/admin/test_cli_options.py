@@ -83,8 +83,9 @@ def test_every_command_is_documented() -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert set(commands) == {
-        "stats", "users", "namespaces", "keys", "show", "export", "import", "erase-user",
-        "clear-namespace", "top-accessed", "largest", "recent", "ensure-indexes", "serve"}
+        "stats", "users", "namespaces", "keys", "show", "export", "import", "import-gofannon",
+        "erase-user", "clear-namespace", "top-accessed", "largest", "recent", "ensure-indexes",
+        "serve"}
     assert all(sub.description for sub in commands.values())
     assert "exit codes" in parser.format_help()
 

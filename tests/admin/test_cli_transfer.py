@@ -116,7 +116,7 @@ def test_import_reports_bad_lines_by_number_and_imports_the_rest(
         json.dumps({**good, "accessCount": "3"}),
         json.dumps({**good, "createdAt": "yesterday"}),
         json.dumps({**good, "surprise": 1}),
-        json.dumps({**good, "_id": "carol:other:eA=="}),
+        json.dumps({**good, "metadata": ["not", "an", "object"]}),
         json.dumps(good).replace('2.5', 'NaN'),
         "[1, 2]",
     ]
@@ -132,7 +132,7 @@ def test_import_reports_bad_lines_by_number_and_imports_the_rest(
     assert numbers == [*range(2, 2 + len(bad_lines)), len(bad_lines) + 3]
     messages = {entry["line"]: entry["error"] for entry in report["invalidLines"]}
     assert "key" in messages[3] and "userId" in messages[4] and "accessCount" in messages[5]
-    assert "createdAt" in messages[7] and "surprise" in messages[8] and "_id" in messages[9]
+    assert "createdAt" in messages[7] and "surprise" in messages[8] and "metadata" in messages[9]
     assert "NaN" in messages[10] and "UTF-8" in messages[len(bad_lines) + 3]
     assert f"{dump}:2: invalid" in result.err
     assert len(documents(StoreConfig(url=store_url))) == 1

@@ -12,7 +12,7 @@ from tests.examples.conftest import AGENTS, EXAMPLES, RunCli, RunExample
 
 SINGLE_AGENT_EXAMPLES = {
     "quickstart.py", "counter.py", "structured_data.py", "cached_computation.py",
-    "accumulate.py", "inventory.py", "keyword_index.py",
+    "accumulate.py", "inventory.py", "keyword_index.py", "show_my_data.py",
 }
 NOT_OURS = {"hello.py"}  # the sandbox host's own smallest example, tested with the CLI
 

@@ -62,11 +62,12 @@ def assert_untouched(backend: Backend) -> None:
 def test_no_page_answers_without_the_token(
     anonymous: TestClient, path: str, params: dict[str, str]
 ) -> None:
-    """Refused with 401 and a sign-in form; no stored string leaks into it."""
+    """Refused with 401 and a sign-in form (which keeps only what the address asked for);
+    nothing stored leaks into it."""
     response = anonymous.get(path, params=params)
     assert response.status_code == 401
     assert "Sign in" in response.text
-    for secret in ("buy milk", "todo/1", "note-taker", "bob", "sqlite:", "couchdb:"):
+    for secret in ("buy milk", "note-taker", "summariser", "bob", "sqlite:", "couchdb:"):
         assert secret not in response.text
 
 
@@ -295,6 +296,8 @@ def test_a_csrf_token_is_bound_to_its_user(
     alice = user_client("alice")
     token = csrf_of(alice.get("/data/record", params=ALICE_NOTE).text)
     carol = user_client("carol", cookies=dict(alice.cookies))
+    # The same browser cookie (no new one is handed out), yet another user's token.
+    assert "set-cookie" not in carol.get("/data/", params=ALICE_NOTE).headers
     response = carol.post("/data/record/delete", data={**ALICE_NOTE, "csrf_token": token})
     assert response.status_code == 403
     assert_untouched(backend)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from html import unescape
 
 from starlette.testclient import TestClient
 
-from agent_data_store import StoreConfig, open_backend
+from agent_data_store import BackendUnavailableError, Record, StoreConfig, open_backend
+from agent_data_store.backends.memory import MemoryBackend
 from agent_data_store.web import create_app
 from tests.admin.conftest import documents
 from tests.web.fixtures import TOKEN, write
@@ -157,3 +159,35 @@ def test_static_files_and_security_headers_are_served(operator: TestClient) -> N
         assert operator.get(f"/static/{name}").status_code == 200
     # Every script is a file of the app's own: no inline script the policy would block.
     assert re.findall(r"<script[^>]*>", page.text) == ['<script src="/static/browser.js" defer>']
+
+
+def test_the_sign_in_form_returns_to_the_page_asked_for(anonymous: TestClient) -> None:
+    asked = {"user": "alice", "namespace": "notes"}
+    page = anonymous.get("/namespace", params=asked)
+    assert page.status_code == 401
+    assert '<input type="hidden" name="user" value="alice">' in page.text
+    assert '<input type="hidden" name="namespace" value="notes">' in page.text
+    signed_in = anonymous.get("/namespace", params={**asked, "token": TOKEN})
+    assert signed_in.headers["location"].endswith("/namespace?user=alice&namespace=notes")
+
+
+class UnreachableBackend(MemoryBackend):
+    """Fault injection: a store that stopped answering."""
+
+    def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
+        raise BackendUnavailableError("the CouchDB server at db.internal:5984 did not answer")
+
+    def keys_page(self, *args: object, **kwargs: object) -> list[str]:
+        raise BackendUnavailableError("the CouchDB server at db.internal:5984 did not answer")
+
+
+def test_a_store_that_does_not_answer_is_a_503_page_not_a_traceback() -> None:
+    app = create_app(StoreConfig(url="memory://"), token=TOKEN, backend=UnreachableBackend())
+    with TestClient(app, follow_redirects=False) as client:
+        client.get(f"/?token={TOKEN}")
+        for url in ("/", "/namespace?user=alice&namespace=notes"):
+            response = client.get(url)
+            assert response.status_code == 503
+            assert "The store did not answer: the CouchDB server at db.internal:5984" in (
+                unescape(response.text))
+            assert "Traceback" not in response.text

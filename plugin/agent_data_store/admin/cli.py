@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from agent_data_store.admin import maintenance, views
 from agent_data_store.admin.exit_codes import ExitCode
 from agent_data_store.admin.render import Output
+from agent_data_store.admin.seed_import.command import import_gofannon
 from agent_data_store.admin.session import Session
 from agent_data_store.backends import open_backend
 from agent_data_store.config import StoreConfig, redact_url
@@ -123,6 +124,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replace records that already exist (default: report them)")
     sub.add_argument("--batch-size", type=_positive, metavar="N",
                      help="records per bulk write (default: the store's page size)")
+    sub = command("import-gofannon", import_gofannon,
+                  "copy a data store written by the seed's runtime (CouchDB, DynamoDB, "
+                  "Firestore or a JSON dump) into this store")
+    sub.add_argument("source", metavar="SOURCE",
+                     help="couchdb://…/DB, dynamodb://TABLE?…, firestore://PROJECT/COLLECTION "
+                          "(default name agent_data_store), or a JSON file: CouchDB _all_docs "
+                          "with include_docs=true, a JSON array or JSON Lines of documents")
+    sub.add_argument("--overwrite", action="store_true",
+                     help="replace records the target already has (default: keep them)")
+    sub.add_argument("--page-size", type=_positive, metavar="N",
+                     help="documents per source page and bulk write (default: the store's "
+                          "page size)")
+    sub.add_argument("--checkpoint", metavar="FILE",
+                     help="where progress is saved for resuming (default: one file per source "
+                          "and target under the user's state directory)")
+    sub.add_argument("--restart", action="store_true",
+                     help="ignore a saved checkpoint and start from the beginning")
     sub = command("erase-user", maintenance.erase_user, "delete all data of a user")
     sub.add_argument("user", metavar="U")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")

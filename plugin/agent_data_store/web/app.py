@@ -234,8 +234,12 @@ class Browser:
 
     def _message(self, request: Request, viewer: Viewer | None, status: int, text: str,
                  *, sign_in: bool = False) -> Response:
-        return self._render(request, viewer, "message.html",
-                            {"status": status, "text": text, "sign_in": sign_in}, status)
+        # The sign-in form comes back to the same address, so it carries the page's query.
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+        return self._render(request, viewer, "message.html", {
+            "status": status, "text": text, "sign_in": sign_in and request.method == "GET",
+            "query": query,
+        }, status)
 
     def _user(self, viewer: Viewer, source: Mapping[str, Any]) -> str:
         """The user a request is about: the signed-in one, or (operator) the one named."""
