@@ -511,10 +511,15 @@ def _underscore_attribute(obj: Any, name: str, default: Any) -> Any:
     if target is not None and owns(target):
         value = _lookup(obj, name, default)
         return _checked_special_method(value, name) if dunder else value
-    if dunder and (isinstance(obj, type) or type(obj) in _VALUE_TYPES):
+    if dunder and isinstance(obj, type):
         # ``Exception.__init__(self, msg)``, ``dict.__setitem__(self, k, v)``,
         # ``object.__new__(cls)``: special methods of host classes, usable on the agent's
-        # own objects (and on plain values: ``"a".__len__()``).
+        # own objects (and on plain values). Data (``__dict__``, ``__slots__``) is not.
+        value = _lookup(obj, name, default)
+        if callable(value) and not isinstance(value, type):
+            return _first_argument_checked(value, name)
+    elif dunder and type(obj) in _VALUE_TYPES:
+        # ``"a".__len__()``: bound to a plain value, nothing of the host behind it.
         return _checked_special_method(_lookup(obj, name, default), name)
     raise RestrictedAttributeError(_refusal_message(obj, name))
 

@@ -18,7 +18,7 @@ import pluggy
 from sandbox_host.compiler import AgentCompileError, AgentCompiler
 from sandbox_host.context import ExecutionContext
 from sandbox_host.execution import ISOLATION_MODES, Executor, IsolationMode
-from sandbox_host.execution.outcome import AgentResultError, RunOutcome
+from sandbox_host.execution.outcome import AgentResultError, RunOutcome, truncate
 from sandbox_host.execution.session import (
     RUN_SIGNATURE,
     AgentDefinitionError,
@@ -222,10 +222,12 @@ class SandboxHost:
         try:
             run.job = self._prepare(run.context, source, input_dict, tools, run.limits)
         except AgentCompileError as exc:
-            run.result.error = RunError("CompileError", str(exc), exc.line, exc.source_line)
+            message = truncate(str(exc), self.settings.max_error_chars)
+            run.result.error = RunError("CompileError", message, exc.line, exc.source_line)
             self._end(run)
         except Exception as exc:  # a plugin failed while the run was set up
-            run.result.error = RunError(type(exc).__name__, str(exc))
+            message = truncate(str(exc), self.settings.max_error_chars)
+            run.result.error = RunError(type(exc).__name__, message)
             self._end(run)
         return run
 

@@ -243,7 +243,10 @@ class DataStoreHandle:
         return f"<data_store namespace={self._namespace!r}>"
 
     def __reduce__(self) -> Any:
-        raise TypeError("data_store cannot be copied or pickled")
+        raise TypeError(
+            "data_store cannot be copied or pickled (copy.copy, copy.deepcopy, pickle): "
+            "use it directly, or data_store.use_namespace() for another namespace"
+        )
 
 
 def agent_handle(store: DataStore) -> DataStoreHandle:

@@ -35,6 +35,9 @@ def check_name(value: object, what: str) -> str:
         return value
     if not isinstance(value, str):
         raise InvalidKeyTypeError(f"{what} must be a string, not {type(value).__name__}")
+    # A str subclass of the agent's would carry its methods (agent code) into the store,
+    # the operation log and every comparison the host makes: keep the plain text only.
+    value = str.__str__(value)
     if not value:
         raise InvalidKeyError(f"{what} must be a non-empty string")
     if len(value) > MAX_KEY_LENGTH:

@@ -89,6 +89,9 @@ class RunSession:
         self._close_generators = close_generators
         self.host_cancelled = False
         self.task: asyncio.Task[RunOutcome] | None = None
+        self.leftovers: list[Any] = []
+        """What the run made (its globals, its exception): kept until the session is
+        dropped, so that freeing large structures happens after the host has its answer."""
 
     def start(self, loop: asyncio.AbstractEventLoop) -> asyncio.Task[RunOutcome]:
         """Start the run as a task of ``loop`` in a context of its own."""
@@ -124,6 +127,7 @@ class RunSession:
         job = self.job
         limits = job.limits
         run_globals = self._globals()
+        self.leftovers.append(run_globals)
         limits.start_depth_count()
         task = asyncio.current_task()
         assert task is not None

@@ -106,6 +106,12 @@ class RunThreadPool:
             except BaseException as exc:  # handed to the waiting host
                 outcome = (False, exc)
             done(outcome)
+            # Free what the run made here, now: after the host has its answer, before the
+            # thread waits for the next run, and never in the host's thread.
+            release = getattr(work, "release", None)
+            if release is not None:
+                release()
+            del work, done, outcome
 
 
 _thread_loops = threading.local()
@@ -135,26 +141,32 @@ class _ThreadRun:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.session: RunSession | None = None
         self.abandoned = False
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     def __call__(self) -> RunOutcome:
         """The worker thread's part: run the session on a fresh loop (closed after it)."""
         loop = _take_loop()
         session = RunSession(self.job, close_loop_generators)
-        with self._lock:
+        with self.lock:
             self.loop, self.session = loop, session
         try:
             return loop.run_until_complete(session.start(loop))
         finally:
-            with self._lock:
+            with self.lock:
                 self.loop = None
                 if self.abandoned:
                     self.pool.released()
             _thread_loops.retired = loop
 
+    def release(self) -> None:
+        """Drop the session (and what the run made) in the worker thread."""
+        with self.lock:
+            session, self.session = self.session, None
+        del session
+
     def cancel(self) -> None:
         """The host is being cancelled: end the run in its own loop."""
-        with self._lock:
+        with self.lock:
             if self.loop is not None and self.session is not None:
                 self.loop.call_soon_threadsafe(self.session.cancel_from_host)
 
@@ -163,7 +175,7 @@ class _ThreadRun:
         limits = self.job.limits
         error = limits.deadline_error()
         limits.finish()
-        with self._lock:
+        with self.lock:
             self.abandoned = True
             if self.loop is not None:
                 self.pool.abandon()
@@ -208,9 +220,13 @@ class ThreadExecutor:
         waiter: asyncio.Future[Any] = loop.create_future()
 
         def done(outcome: tuple[bool, Any]) -> None:
-            # RuntimeError: the host's loop is closed, nobody waits any more.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_settle, waiter, outcome)
+            # Nothing for an abandoned run: the host has moved on, and a late callback
+            # would sit on its loop. RuntimeError: the host's loop is closed.
+            with run.lock:
+                if run.abandoned:
+                    return
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(_settle, waiter, outcome)
 
         self._pool.submit(run, done)
         timer = loop.call_later(

@@ -87,6 +87,11 @@ def preloaded(importer: Callable[..., ModuleFacade], names: Iterable[str]) -> di
     return {name.partition(".")[0]: importer(name) for name in names}
 
 
-def fresh_facade(name: str, scope: RunScope) -> ModuleFacade:
+def fresh_facade(name: str, scope: RunScope | None = None) -> ModuleFacade:
     """A facade as a new run would get it (tests compare facades with fresh ones)."""
+    if scope is None:
+        from sandbox_host.guards import PrintCollector
+        from sandbox_host.limits import RunLimits
+
+        scope = RunScope(RunLimits(), PrintCollector())
     return make_importer(scope)(name, fromlist=("*",))

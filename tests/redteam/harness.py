@@ -213,6 +213,12 @@ def _describe_result(result: RunResult, outcome: Outcome) -> None:
     outcome.stdout_len = len(result.stdout)
 
 
+def loop_wakeup(handle: Any) -> bool:
+    """The loop's own self-pipe reader: asyncio schedules it when another thread wakes the
+    loop (a thread-mode run delivering its result), so it belongs to no run."""
+    return getattr(getattr(handle, "_callback", None), "__name__", "") == "_read_from_self"
+
+
 def _loop_leftovers(outcome: Outcome, baseline: set[asyncio.Task[Any]]) -> None:
     loop = asyncio.get_running_loop()
     me = asyncio.current_task()
@@ -220,7 +226,9 @@ def _loop_leftovers(outcome: Outcome, baseline: set[asyncio.Task[Any]]) -> None:
         repr(task)[:200] for task in asyncio.all_tasks() if task is not me and task not in baseline
     ]
     handles = [*loop._ready, *loop._scheduled]  # type: ignore[attr-defined]
-    outcome.leftover_callbacks = [repr(h)[:200] for h in handles if not h.cancelled()]
+    outcome.leftover_callbacks = [
+        repr(h)[:200] for h in handles if not h.cancelled() and not loop_wakeup(h)
+    ]
     outcome.leftover_asyncgens = len(loop._asyncgens)  # type: ignore[attr-defined]
 
 

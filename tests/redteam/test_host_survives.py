@@ -107,8 +107,14 @@ def test_swallowing_the_cancellation_does_not_keep_the_run_alive(name: str) -> N
 
 @pytest.mark.parametrize("name", by_class("5"))
 def test_turning_the_agent_result_or_error_into_data_cannot_break_the_host(name: str) -> None:
+    # The host copies results with the builtin types' own methods, so a dict subclass whose
+    # items() misbehaves is copied for what it holds, never run; anything else must fail
+    # cleanly. Either way host.run returned (attack_then_follow_up checks that).
     first = attack_then_follow_up(name)
-    assert first.error_type is not None and first.output is None, first.describe()
+    copied_plainly = first.error_type is None and first.output == {"a": 1}
+    assert copied_plainly or (first.error_type is not None and first.output is None), (
+        first.describe()
+    )
 
 
 def test_the_host_keeps_only_plain_strings_of_agent_keys() -> None:

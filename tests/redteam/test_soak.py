@@ -184,13 +184,19 @@ def _plan() -> list[tuple[str, str, float]]:
     return plan
 
 
+def _loop_wakeup(handle: Any) -> bool:
+    from tests.redteam.harness import loop_wakeup
+
+    return loop_wakeup(handle)
+
+
 def _loop_state(baseline: set[asyncio.Task[Any]]) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     me = asyncio.current_task()
     return {
         "tasks": [repr(t)[:160] for t in asyncio.all_tasks() if t is not me and t not in baseline],
         "callbacks": [repr(h)[:160] for h in [*loop._ready, *loop._scheduled]  # type: ignore[attr-defined]
-                      if not h.cancelled()],
+                      if not h.cancelled() and not _loop_wakeup(h)],
         "asyncgens": len(loop._asyncgens),  # type: ignore[attr-defined]
     }
 
