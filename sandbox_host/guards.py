@@ -507,6 +507,9 @@ def _underscore_attribute(obj: Any, name: str, default: Any) -> Any:
             return _lookup(obj, name, default)
     elif name in NAMEDTUPLE_API and _is_namedtuple(obj):
         return _lookup(obj, name, default)
+    if name == "__dict__" and isinstance(obj, WRITABLE_TYPES) and not isinstance(obj, type):
+        # Per-run objects (a SimpleNamespace, a logger): their attributes are their data.
+        return _lookup(obj, name, default)
     target = _ownership_target(obj)
     if target is not None and owns(target):
         value = _lookup(obj, name, default)
@@ -664,6 +667,9 @@ def guarded_write(obj: Any) -> Any:
     another run sees.
     """
     if isinstance(obj, WRITABLE_TYPES) or is_agent_object(obj) or is_agent_function(obj):
+        return obj
+    if type(obj) in _VALUE_TYPES:
+        # Immutable builtins (tuple, str, frozenset...): CPython's own error says it best.
         return obj
     raise TypeError(
         f"cannot modify {type(obj).__name__!r} objects in the sandbox: only dicts, lists "

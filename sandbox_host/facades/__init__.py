@@ -1,8 +1,9 @@
 """Module facades: the only things ``import`` hands to agent code, and the importer.
 
-Static facades (:mod:`.stdlib`, :mod:`.async_tasks`) are shared by every run and hold
-nothing a run could change; per-run facades (:mod:`.per_run`) are built for each run that
-imports them. See :mod:`.core` for what a facade is.
+Static facades (:mod:`.stdlib`, :mod:`.formats`, :mod:`.utilities`, :mod:`.reporting`,
+:mod:`.async_tasks`) are shared by every run and hold nothing a run could change; per-run
+facades (:mod:`.per_run`) are built for each run that imports them. See :mod:`.core` for
+what a facade is.
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ from typing import Any
 
 from sandbox_host.facades.async_tasks import ASYNCIO
 from sandbox_host.facades.core import ModuleFacade
+from sandbox_host.facades.formats import FORMAT_FACADES
 from sandbox_host.facades.per_run import PER_RUN_FACADES
+from sandbox_host.facades.reporting import REPORTING_FACADES
 from sandbox_host.facades.stdlib import STATIC_FACADES as _STDLIB
+from sandbox_host.facades.utilities import UTILITY_FACADES
 from sandbox_host.scope import RunScope
 
-STATIC_FACADES: Mapping[str, ModuleFacade] = MappingProxyType({**_STDLIB, "asyncio": ASYNCIO})
+STATIC_FACADES: Mapping[str, ModuleFacade] = MappingProxyType(
+    {**_STDLIB, **FORMAT_FACADES, **UTILITY_FACADES, **REPORTING_FACADES, "asyncio": ASYNCIO}
+)
 """Facades without per-run state, shared by every run."""
 
 ALLOWED_MODULES = frozenset(STATIC_FACADES) | frozenset(PER_RUN_FACADES)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sandbox_host.facades.core import ModuleFacade, pick
+from sandbox_host.facades.reporting import exception_lines
 from sandbox_host.guards import AGENT_FILENAME_PREFIX, add_open_bases, add_writable_types
 from sandbox_host.scope import RunScope, current_scope
 
@@ -392,17 +392,8 @@ def _exception_of(exc_info: Any) -> BaseException | None:
 
 
 def _exception_text(error: BaseException) -> str:
-    """The traceback text of ``error`` with the agent's own frames only (host frames
-    would show the host's file paths)."""
-    summary = traceback.TracebackException.from_exception(error, capture_locals=False)
-    lines = ["Traceback (most recent call last):\n"]
-    for frame in summary.stack:
-        if frame.filename.startswith(AGENT_FILENAME_PREFIX):
-            lines.append(f'  File "<agent>", line {frame.lineno}, in {frame.name}\n')
-            if frame.line:
-                lines.append(f"    {frame.line}\n")
-    lines.extend(summary.format_exception_only())
-    return "".join(lines).rstrip("\n")
+    """The traceback text of ``error`` with the agent's own frames only."""
+    return "".join(exception_lines(error)).rstrip("\n")
 
 
 def build_logging(scope: RunScope) -> ModuleFacade:

@@ -3,7 +3,8 @@
 ``time.sleep`` stops at the run's deadline; ``random`` is a generator of the run's own (so
 ``random.seed`` in one run steers no other); ``decimal``'s template contexts are the run's
 copies (``decimal.getcontext()`` is per task already, and every run starts in a context of
-its own); ``logging`` is a logger hierarchy of the run's own (see :mod:`.logs`).
+its own); ``logging`` is a logger hierarchy of the run's own (see :mod:`.logs`), and
+``warnings`` keeps the run's own filters.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from types import MappingProxyType
 
 from sandbox_host.facades.core import ModuleFacade, pick
 from sandbox_host.facades.logs import build_logging
+from sandbox_host.facades.reporting import build_warnings
 from sandbox_host.scope import RunScope
 
 
@@ -80,6 +82,7 @@ PER_RUN_FACADES: Mapping[str, Callable[[RunScope], ModuleFacade]] = MappingProxy
         "random": build_random,
         "decimal": build_decimal,
         "logging": build_logging,
+        "warnings": build_warnings,
     }
 )
 """Facades built afresh for each run that imports them."""

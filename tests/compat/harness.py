@@ -28,6 +28,7 @@ import re
 import subprocess
 import sys
 import types
+import warnings
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -118,7 +119,7 @@ def run_in_cpython(agent: Agent) -> tuple[Any, str]:
     try:
         # The sandbox's "printed output" is what CPython would print to standard output
         # and standard error (where unconfigured logging writes), in one stream.
-        with _fresh_logging(), contextlib.redirect_stdout(printed), \
+        with _fresh_logging(), _fresh_warnings(), contextlib.redirect_stdout(printed), \
                 contextlib.redirect_stderr(printed):
             exec(compile(agent.source, "<agent>", "exec", dont_inherit=True), namespace)
             output = asyncio.run(namespace["run"](copy.deepcopy(agent.input_dict), {}))
@@ -128,6 +129,23 @@ def run_in_cpython(agent: Agent) -> tuple[Any, str]:
         else:
             sys.modules[AGENT_MODULE] = previous
     return output, printed.getvalue()
+
+
+@contextlib.contextmanager
+def _fresh_warnings() -> Any:
+    """The warning filters and printer a fresh interpreter has (pytest replaces both)."""
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                         ResourceWarning):
+            warnings.simplefilter("ignore", category)
+        warnings.showwarning = _print_warning
+        yield
+
+
+def _print_warning(message: Warning | str, category: type[Warning], filename: str,
+                   lineno: int, file: Any = None, line: str | None = None) -> None:
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 @contextlib.contextmanager

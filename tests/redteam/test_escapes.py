@@ -219,6 +219,31 @@ ESCAPES = {
         "TypeError",
         "can only be applied to the agent's own classes and functions",
     ),
+    # --- more facades: nothing shared, no files, no code ------------------------------
+    "csv dialect registry": ("import csv\ncsv.register_dialect('x', delimiter=';')",
+                             "AttributeError", "changes the csv settings of every run"),
+    "csv field size limit": ("import csv\ncsv.field_size_limit(1)", "AttributeError",
+                             "changes the csv settings of every run"),
+    "zone cache cleared": ("from zoneinfo import ZoneInfo\nZoneInfo.clear_cache()",
+                           "TypeError", "shared by every run"),
+    "zone from a file object": ("from zoneinfo import ZoneInfo\nZoneInfo.from_file(None)",
+                                "TypeError", "from_file is not available"),
+    "zone search path": ("import zoneinfo\nzoneinfo.reset_tzpath(['/'])", "AttributeError",
+                         "where every run's zones come from"),
+    "calendar first weekday": ("import calendar\ncalendar.setfirstweekday(6)",
+                               "AttributeError", "changes the calendar of every run"),
+    "calendar month lengths": ("import calendar\ncalendar.mdays[2] = 30", "TypeError",
+                               "'tuple' object does not support item assignment"),
+    "function constructor": ("import types\nreturn types.FunctionType", "AttributeError",
+                             "builds functions, code or classes"),
+    "io.open": ("import io\nio.open('/etc/passwd')", "AttributeError",
+                "files are not available"),
+    "pathlib.Path": ("import pathlib\npathlib.Path('/etc/passwd').read_text()",
+                     "AttributeError", "files are not available"),
+    "ast.parse": ("import ast\nast.parse('1')", "AttributeError",
+                  "syntax trees of code are not available"),
+    "traceback frames": ("import traceback\ntraceback.extract_stack()", "AttributeError",
+                         "frames and tracebacks are not available"),
     # --- dangerous builtins -----------------------------------------------------------
     "open": ("return open('/etc/passwd').read()", "NameError", "'open' is not defined"),
     "eval": ("return eval('1')", "CompileError", "Eval calls are not allowed"),
@@ -280,6 +305,32 @@ def test_escape_attempt_fails(attempt: Attempt, body: str, error_type: str, mess
 
 def test_there_are_at_least_25_distinct_attempts() -> None:
     assert len(ESCAPES) >= 25
+
+
+def test_reporting_modules_write_to_the_run_not_the_hosts_streams(
+    sandbox_run: Callable[..., RunResult], capfd: pytest.CaptureFixture[str]
+) -> None:
+    source = agent(
+        """
+        pprint.pprint({"a": 1})
+        warnings.warn("careful")
+        try:
+            json.loads("{bad")
+        except ValueError:
+            traceback.print_exc()
+            text = traceback.format_exc()
+        return {"text": text}
+        """,
+        imports="import json, pprint, traceback, warnings",
+    )
+    result = sandbox_run(source)
+    host_out, host_err = capfd.readouterr()
+    assert result.ok, result.error
+    assert (host_out, host_err) == ("", "")
+    assert "{'a': 1}" in result.stdout and "UserWarning: careful" in result.stdout
+    # Tracebacks show the agent's frames only: no host file paths.
+    assert "JSONDecodeError" in result.output["text"]
+    assert "/" not in result.output["text"].replace("<agent>", "")
 
 
 def test_patching_a_facade_is_not_seen_by_a_second_run(
