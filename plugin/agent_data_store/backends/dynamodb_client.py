@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Collection, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 import botocore.session
@@ -30,7 +30,7 @@ from botocore.exceptions import (
 )
 
 from agent_data_store.backends import dynamodb_schema as schema
-from agent_data_store.config import is_loopback_host
+from agent_data_store.config import is_loopback_host, split_url
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 
 DEFAULT_REGION = "us-east-1"
@@ -122,6 +122,25 @@ class DynamoDBClient:
             "dynamodb", region_name=self.region, endpoint_url=endpoint_url, config=config
         )
         """The boto3 client (tests register botocore event hooks on ``client.meta.events``)."""
+
+    @classmethod
+    def from_url(cls, url: str, default_table: str, timeout_s: float) -> DynamoDBClient:
+        """The client of ``dynamodb://TABLE?region=…&endpoint_url=…`` (``default_table``
+        when the URL names none)."""
+        parts = split_url(url)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        unknown = set(query) - {"region", "endpoint_url"}
+        if unknown:
+            raise ConfigurationError(
+                f"unknown dynamodb URL parameter(s) {', '.join(sorted(unknown))}; "
+                "use region and endpoint_url"
+            )
+        return cls(
+            table=unquote(parts.netloc) or default_table,
+            region=query.get("region", [""])[-1] or None,
+            endpoint_url=query.get("endpoint_url", [""])[-1] or None,
+            timeout_s=timeout_s,
+        )
 
     def call(self, operation: str, expect: Collection[str] = CONFLICTS, **request: Any
              ) -> dict[str, Any]:
