@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -525,28 +524,6 @@ def test_unreachable_server_fails_fast_without_the_password() -> None:
     message = str(caught.value)
     assert "s3cret-pw" not in message and "admin:***@127.0.0.1" in message
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
-
-
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A port that accepts connections and never answers."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        listener.close()
-
-
-def test_a_server_that_never_answers_fails_within_the_timeout(silent_server: int) -> None:
-    config = StoreConfig(url=f"couchdb://admin:s3cret-pw@127.0.0.1:{silent_server}/db",
-                         timeout_s=1.0)
-    start = time.monotonic()
-    with pytest.raises(BackendUnavailableError, match="did not answer within 1 s") as caught:
-        open_backend(config)
-    assert time.monotonic() - start < 3
-    assert "s3cret-pw" not in str(caught.value)
 
 
 def test_wrong_password_is_a_clear_error_without_the_password(

@@ -71,7 +71,7 @@ def test_agent_error_is_shown_with_its_line_and_exits_1(
         (["--input", "[1, 2]"], "input must be a JSON object"),
         (["--user", "a:b"], "--user: must not contain ':'"),
         (["--agent", "_hidden"], "--agent: must not start with '_'"),
-        (["--timeout", "0"], "--timeout must be a positive number"),
+        (["--timeout", "0"], "--timeout: must be a positive number"),
     ],
 )
 def test_usage_errors_exit_2_with_a_clear_message(
@@ -88,10 +88,11 @@ def test_missing_agent_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "agent file not found" in capsys.readouterr().err
 
 
-def test_missing_user_is_an_argparse_usage_error(agent_file: Path) -> None:
-    with pytest.raises(SystemExit) as raised:
-        main(["run", str(agent_file)])
-    assert raised.value.code == 2
+def test_missing_user_is_an_argparse_usage_error(
+    agent_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(agent_file)]) == 2
+    assert "the following arguments are required: --user" in capsys.readouterr().err
 
 
 def test_trace_shows_printed_output_and_operations_on_stderr(

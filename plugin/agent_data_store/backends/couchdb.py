@@ -146,11 +146,12 @@ class CouchDBBackend(Backend):
 
     scheme: ClassVar[str] = "couchdb"
 
-    def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0) -> None:
+    def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0,
+                 create: bool = True) -> None:
         self.connection = CouchDBConnection(target, timeout_s)
         self._page_size = page_size
         try:
-            self.connection.ensure_database()
+            self.connection.ensure_database(create=create)
             self.ensure_indexes()
         except BaseException:
             self.connection.close()
@@ -160,7 +161,8 @@ class CouchDBBackend(Backend):
     def from_config(cls, config: StoreConfig) -> Self:
         """Open ``couchdb://`` or ``couchdbs://`` (TLS); create the database if missing."""
         target = CouchDBTarget.from_url(config.url, default_database=config.table)
-        return cls(target, page_size=config.page_size, timeout_s=config.timeout_s)
+        return cls(target, page_size=config.page_size, timeout_s=config.timeout_s,
+                   create=config.create_missing)
 
     def __repr__(self) -> str:
         target = self.connection.target

@@ -52,13 +52,14 @@ class DynamoDBBackend(Backend):
 
     scheme: ClassVar[str] = "dynamodb"
 
-    def __init__(self, client: DynamoDBClient, page_size: int = 500) -> None:
+    def __init__(self, client: DynamoDBClient, page_size: int = 500, create: bool = True
+                 ) -> None:
         self._db = client
         self.table = client.table
         self._seen = SeenRecords()
         """What this backend last saw of records: the hint for a ``set``'s first attempt."""
         self._reader = DynamoDBReader(client, page_size, self._seen)
-        self._db.ensure_table()
+        self._db.ensure_table(create=create)
 
     @classmethod
     def from_config(cls, config: StoreConfig) -> Self:
@@ -69,7 +70,7 @@ class DynamoDBBackend(Backend):
                 f"can write in one transaction ({schema.MAX_VALUE_BYTES} bytes)"
             )
         client = DynamoDBClient.from_url(config.url, config.table, config.timeout_s)
-        return cls(client, page_size=min(config.page_size, 1000))
+        return cls(client, page_size=min(config.page_size, 1000), create=config.create_missing)
 
     # -- reading: delegated to DynamoDBReader (dynamodb_reads.py) --------------------------
 
