@@ -18,8 +18,7 @@ import pytest
 from agent_data_store import StoreConfig, open_backend
 from agent_data_store.admin.cli import main as admin_main
 from agent_data_store.records import Record
-from sandbox_host import plugins
-from sandbox_host.cli import main as host_main
+from tests.cli_process import sandbox_host_command
 
 pytestmark = pytest.mark.redteam
 
@@ -126,17 +125,16 @@ async def run(input_dict, tools):
 @pytest.mark.parametrize("trace", [["--trace"], ["--trace-format", "json"]], ids=["text", "json"])
 @pytest.mark.parametrize("fail", [False, True], ids=["result", "error"])
 def test_sandbox_host_run_shows_hostile_agent_text_escaped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    trace: list[str], fail: bool,
+    tmp_path: Path, trace: list[str], fail: bool
 ) -> None:
-    monkeypatch.setenv(plugins.PLUGINS_ENV_VAR, "data_store")
-    monkeypatch.setenv("AGENT_DATA_STORE_URL", f"sqlite:///{tmp_path / 'data.db'}")
     agent = tmp_path / "hostile.py"
     agent.write_text(HOSTILE_AGENT, encoding="utf-8")
     argv = ["run", str(agent), "--user", "eve", *trace, "--input", json.dumps({"fail": fail})]
-    code = host_main(argv)
-    out, err = capsys.readouterr()
-    assert code == (1 if fail else 0)
+    completed = sandbox_host_command(
+        argv, {"AGENT_DATA_STORE_URL": f"sqlite:///{tmp_path / 'data.db'}"}
+    )
+    out, err = completed.stdout, completed.stderr
+    assert completed.returncode == (1 if fail else 0), err
     assert_terminal_safe(out, err)
     if not fail:
         assert json.loads(out)[HOSTILE] == HOSTILE  # the JSON result decodes to the original

@@ -11,6 +11,7 @@ import pytest
 from sandbox_host import plugins
 from sandbox_host.cli import main
 from sandbox_host.limits import DEFAULT_TIMEOUT_S
+from tests.cli_process import sandbox_host_command
 
 COUNTER = Path(__file__).parents[2] / "examples" / "agents" / "counter.py"
 
@@ -103,16 +104,13 @@ def test_ids_that_are_not_valid_utf8_exit_2(
     ],
 )
 def test_a_misconfigured_data_store_exits_2_before_the_agent_runs(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-    variable: str, value: str, message: str,
+    tmp_path: Path, variable: str, value: str, message: str,
 ) -> None:
-    monkeypatch.setenv(plugins.PLUGINS_ENV_VAR, "data_store")
-    monkeypatch.setenv("AGENT_DATA_STORE_URL", f"sqlite:///{tmp_path / 'data.db'}")
-    monkeypatch.setenv(variable, value)
-    assert main(["run", str(COUNTER), "--user", "alice"]) == 2
-    out, err = capsys.readouterr()
-    assert out == ""
-    line = _one_line_error(err)
+    env = {"AGENT_DATA_STORE_URL": f"sqlite:///{tmp_path / 'data.db'}", variable: value}
+    completed = sandbox_host_command(["run", str(COUNTER), "--user", "alice"], env)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    line = _one_line_error(completed.stderr)
     assert "the run could not be set up" in line and message in line
     assert not (tmp_path / "data.db").exists()
 
@@ -129,15 +127,13 @@ def test_an_agent_error_named_like_a_plugin_error_is_still_the_agents(
     assert "PluginError: not really" in capsys.readouterr().err
 
 
-def test_trace_format_json_writes_one_object_on_stderr(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    monkeypatch.setenv(plugins.PLUGINS_ENV_VAR, "data_store")
-    monkeypatch.setenv("AGENT_DATA_STORE_URL", f"sqlite:///{tmp_path / 'data.db'}")
-    code = main(["run", str(COUNTER), "--user", "alice", "--trace-format", "json"])
-    out, err = capsys.readouterr()
-    assert code == 0 and json.loads(out) == {"count": 1}
-    (line,) = err.splitlines()
+def test_trace_format_json_writes_one_object_on_stderr(tmp_path: Path) -> None:
+    completed = sandbox_host_command(
+        ["run", str(COUNTER), "--user", "alice", "--trace-format", "json"],
+        {"AGENT_DATA_STORE_URL": f"sqlite:///{tmp_path / 'data.db'}"},
+    )
+    assert completed.returncode == 0 and json.loads(completed.stdout) == {"count": 1}
+    (line,) = completed.stderr.splitlines()
     trace = json.loads(line)
     assert trace["printed"].startswith("Hello! Counter")
     assert [(op["op"], op["key"]) for op in trace["operations"]] == [
