@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -92,6 +93,9 @@ def _describe_unserialisable(value: Any, path: str) -> str | None:
     return f"{path} is a {kind.__name__}, which is not JSON-serialisable"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: Python strings may hold one, UTF-8 (and so every backend) cannot."""
+
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 """Compact JSON text: one encoder built once (``json.dumps`` with options builds one a call)."""
 
@@ -109,9 +113,15 @@ def to_json(value: Any, what: str = "value") -> str:
     if problem:
         raise InvalidValueError(problem)
     try:
-        return _ENCODE(value)
+        text = _ENCODE(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidValueError(f"{what} is not JSON-serialisable: {exc}") from None
+    if not text.isascii() and _SURROGATE.search(text):
+        raise InvalidValueError(
+            f"{what} contains a string with a lone surrogate (e.g. '\\ud800'), which is not "
+            "valid unicode text; nothing was stored"
+        )
+    return text
 
 
 def check_size(value_json: str, limit: int, what: str = "value") -> None:

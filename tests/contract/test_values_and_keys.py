@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agent_data_store import Backend, DataStoreError
+from agent_data_store import Backend, DataStoreError, InvalidValueError
 from tests.conftest import StoreFactory
 
 FAITHFUL_VALUES: dict[str, Any] = {
@@ -79,6 +79,22 @@ def test_non_json_value_raises_type_error_and_stores_nothing(
         store.set("bad", value)
     with pytest.raises(TypeError):
         store.set_many({"good": 1, "bad": value})
+    assert store.list_keys() == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["lone \ud800", ["ok", {"x": "\udfff tail"}], {"key \udc80": 1}],
+    ids=["string", "nested", "dict-key"],
+)
+def test_a_lone_surrogate_in_a_value_is_refused_and_nothing_is_stored(
+    make_store: StoreFactory, value: Any
+) -> None:
+    store = make_store()
+    for write in (lambda: store.set("k", value), lambda: store.set_many({"ok": 1, "k": value}),
+                  lambda: store.set("k", 1, {"note": value})):
+        with pytest.raises(InvalidValueError, match="lone surrogate"):
+            write()
     assert store.list_keys() == []
 
 
