@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import logging
 import math
 import sys
 from collections.abc import Sequence
@@ -149,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    _log_to_stderr()
     try:
         if args.command == "plugins":
             return _list_plugins(_load_host())
@@ -164,6 +166,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log lines on one line each, with control characters escaped: messages can carry keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_line(super().format(record))
+
+
+def _log_to_stderr() -> None:
+    """Show plugins' warnings (e.g. the full reason a data store call failed) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("sandbox-host: log: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 def _error(message: str) -> None:

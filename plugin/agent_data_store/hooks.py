@@ -13,8 +13,9 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from agent_data_store.backends import open_backend
+from agent_data_store.backends import backend_class, open_backend
 from agent_data_store.config import StoreConfig
+from agent_data_store.errors import AGENT_VISIBLE_ERRORS
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
 from sandbox_host.hookspecs import hookimpl
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _LIVE_PLUGINS: weakref.WeakSet[DataStorePlugin] = weakref.WeakSet()
+
+AGENT_GLOBALS: dict[str, type[Exception]] = {cls.__name__: cls for cls in AGENT_VISIBLE_ERRORS}
+"""The data store's exception classes, contributed to every sandbox under their own names."""
 
 
 class DataStorePlugin:
@@ -78,13 +82,20 @@ class DataStorePlugin:
     @hookimpl
     def sandbox_globals(self, context: ExecutionContext) -> dict[str, Any]:
         """Return ``{"data_store": ...}`` bound to the context's user and agent (and to the
-        run's limits, which every call charges)."""
+        run's limits, which every call charges), and the data store's exception classes by
+        name (``InvalidValueError``, ...), for ``except``.
+
+        The configuration is read here, so a bad setting fails the run's set-up (before any
+        agent code runs) rather than the agent's first call.
+        """
+        config = self.config
+        backend_class(config.parts.scheme)
         state = self._state(context)
         state.controls = run_controls()
         store = DataStore(
-            lambda: self.backend, self.config, context.user_id, context.agent_name, state,
+            lambda: self.backend, config, context.user_id, context.agent_name, state,
         )
-        return {"data_store": agent_handle(store)}
+        return {"data_store": agent_handle(store), **AGENT_GLOBALS}
 
     @hookimpl
     def sandbox_run_finished(self, context: ExecutionContext, result: RunResult) -> None:

@@ -94,8 +94,11 @@ def test_missing_tools_are_installed_with_apt_get_as_root(tmp_path: Path) -> Non
     emulator = sdk / "platform/cloud-firestore-emulator/cloud_firestore_emulator"
     # The stand-in apt-get logs how it was called and "installs" stand-ins of the tools.
     tools = {
-        "google-cloud-cli": ("gcloud", f'[ "$1" = info ] && echo {sdk}; '
-                                       '[ "$1" = --version ] && echo "Google Cloud SDK 0.0"; exit 0'),
+        "google-cloud-cli": (
+            "gcloud",
+            f'[ "$1" = info ] && echo {sdk}; [ "$1" = --version ] && echo "Google Cloud SDK 0.0"; '
+            "exit 0",
+        ),
         "default-jre-headless": ("java", 'echo "openjdk version 0" >&2'),
     }
     installs = "\n".join(
