@@ -350,6 +350,27 @@ def test_concurrent_writers_of_one_key_end_with_one_of_their_last_writes(
     assert record.last_accessed_by_agent == f"w{record.value[0]}"
 
 
+def test_64_concurrent_writers_of_one_key_all_succeed_and_the_last_write_wins(
+    couchdb_store_config: StoreConfig,
+) -> None:
+    # 64 processes' worth of writers (a backend each: its own connections), one key, no
+    # errors: each round of conflicts lets one writer through and the rest back off.
+    writers = 64
+    opened = [_open(couchdb_store_config) for _ in range(writers)]
+    try:
+        opened[0].put_many([_write("contested", -1, agent="creator")])
+        in_threads(writers, lambda index: opened[index].put_many(
+            [_write("contested", index, agent=f"w{index}")]))
+        record = opened[0].get("alice", "ns", "contested")
+    finally:
+        for backend in opened:
+            backend.close()
+    assert record is not None
+    assert record.value in range(writers)
+    assert record.created_by_agent == "creator"
+    assert record.last_accessed_by_agent == f"w{record.value}"
+
+
 def test_concurrent_runs_tracking_one_key_count_exactly(
     backends: list[CouchDBBackend], couchdb_store_config: StoreConfig
 ) -> None:
