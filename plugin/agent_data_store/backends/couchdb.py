@@ -26,9 +26,9 @@ decided here, and why:
 * **Writes** read the current documents in one ``_bulk_get`` and write in one
   ``_bulk_docs`` (per chunk, see :data:`~.couchdb_http.BULK_CHUNK_DOCS`). A document that
   conflicts (HTTP 409 in its result) is read again and retried alone, with a growing random
-  backoff, for up to :data:`CONFLICT_DEADLINE_S`, so concurrent writers of one key end with the last write and
-  concurrent access counts all land. An access never writes a document that is missing or
-  deleted.
+  backoff, for up to :data:`CONFLICT_DEADLINE_S`, so concurrent writers of one key end with
+  the last write and concurrent access counts all land. An access never writes a document
+  that is missing or deleted.
 """
 
 from __future__ import annotations
