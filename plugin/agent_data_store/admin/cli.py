@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("ensure-indexes", maintenance.ensure_indexes,
             "create the store and the backend's indexes if missing, and list them",
             creates=True)
-    sub = command("serve", _serve, "browse and edit the store in a web browser (data browser)")
+    sub = command("serve", _serve, "browse and edit the store in a web browser (data browser)",
+                  creates=True)
     sub.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this machine only)")
     sub.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
