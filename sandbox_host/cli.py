@@ -63,7 +63,7 @@ def package_version() -> str:
         return "unknown"
 
 
-def _seconds(text: str) -> float:
+def positive_seconds(text: str) -> float:
     """An ``argparse`` type: a finite, positive number of seconds."""
     try:
         seconds = float(text)
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="input_dict as a JSON object (default: {})")
     source.add_argument("--input-file", metavar="F", type=Path,
                         help="file holding input_dict as a JSON object")
-    run.add_argument("--timeout", metavar="S", type=_seconds,
+    run.add_argument("--timeout", metavar="S", type=positive_seconds,
                      help=f"wall-clock limit of the run in seconds (default: "
                      f"{DEFAULT_TIMEOUT_S:g})")
     run.add_argument(

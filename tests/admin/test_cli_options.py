@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,16 @@ def test_a_missing_sqlite_store_is_not_created_by_a_command_that_reads(
     assert result.err == (f"agent-data-store: error: no SQLite data store at {target}: the "
                           "file does not exist (nothing was created)\n")
     assert not (tmp_path / "typo").exists()
+
+
+def test_an_unavailable_store_says_to_retry_with_a_longer_timeout(cli: Cli) -> None:
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        result = cli("--store", f"couchdb://ops:pw@127.0.0.1:{port}/db", "--timeout", "0.5",
+                     "stats")
+    assert result.code == ExitCode.FAILED
+    assert result.err.count("\n") == 1 and "did not answer within 0.5 s" in result.err
+    assert result.err.rstrip().endswith("retry with a longer --timeout (now 0.5 s)")
+    assert "pw@" not in result.err

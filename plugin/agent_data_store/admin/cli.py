@@ -11,7 +11,6 @@ default. Global options may come before or after the command.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,8 +22,13 @@ from agent_data_store.admin.seed_import.command import import_gofannon
 from agent_data_store.admin.session import Session
 from agent_data_store.backends import open_backend
 from agent_data_store.config import DEFAULT_TIMEOUT_S, TIMEOUT_ENV_VAR, StoreConfig, redact_url
-from agent_data_store.errors import ConfigurationError, DataStoreError, UnreadableRecordError
-from sandbox_host.cli import package_version
+from agent_data_store.errors import (
+    BackendUnavailableError,
+    ConfigurationError,
+    DataStoreError,
+    UnreadableRecordError,
+)
+from sandbox_host.cli import package_version, positive_seconds
 
 Command = Callable[[argparse.Namespace, Session], ExitCode]
 
@@ -52,21 +56,11 @@ def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None
         help="print results as JSON for scripts",
     )
     parser.add_argument(
-        "--timeout", metavar="S", type=_seconds, default=None if top_level else default,
+        "--timeout", metavar="S", type=positive_seconds, default=None if top_level else default,
         help=f"how long one request to the backend may take before the command fails "
         f"(default: ${TIMEOUT_ENV_VAR}, else {DEFAULT_TIMEOUT_S:g}); raise it for the first "
         "queries after a large import, while the server builds its indexes",
     )
-
-
-def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
-    return seconds
 
 
 def _positive(text: str) -> int:
@@ -204,6 +198,17 @@ def store_config(args: argparse.Namespace) -> StoreConfig:
     return StoreConfig.from_env(**overrides)
 
 
+def _failure(exc: DataStoreError, config: StoreConfig) -> str:
+    """The one-line message of a failed command: what failed, the store, what to try."""
+    message = f"{exc} (store {redact_url(config.url)})"
+    if isinstance(exc, BackendUnavailableError):
+        # After a large import CouchDB builds its indexes on the first query, which can take
+        # longer than the timeout a request of an agent should wait.
+        message += (f"; if the server is busy, e.g. building its indexes after a large "
+                    f"import, retry with a longer --timeout (now {config.timeout_s:g} s)")
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``agent-data-store`` with ``argv`` (default: the process arguments)."""
     parser = build_parser()
@@ -219,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error(str(exc))
         return ExitCode.USAGE
     except DataStoreError as exc:
-        out.error(f"{exc} (store {redact_url(config.url)})")
+        out.error(_failure(exc, config))
         return ExitCode.FAILED
     run: Command = args.run
     try:
@@ -229,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error(f"record {exc._record_id!r}: {exc} (store {redact_url(config.url)})")
         return ExitCode.FAILED
     except DataStoreError as exc:
-        out.error(f"{exc} (store {redact_url(config.url)})")
+        out.error(_failure(exc, config))
         return ExitCode.FAILED
     except BrokenPipeError:
         # The reader went away (e.g. ``| head``); stop quietly without a second error
