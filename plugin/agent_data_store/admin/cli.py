@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="records per bulk write (default: the store's page size)")
     sub = command("import-gofannon", import_gofannon,
                   "copy a data store written by the seed's runtime (CouchDB, DynamoDB, "
-                  "Firestore or a JSON dump) into this store")
+                  "Firestore or a JSON dump) into this store", creates=True)
     sub.add_argument("source", metavar="SOURCE",
                      help="couchdb://…/DB, dynamodb://TABLE?…, firestore://PROJECT/COLLECTION "
                           "(default name agent_data_store), or a JSON file: CouchDB _all_docs "
