@@ -182,7 +182,7 @@ def local_server() -> Iterator[str]:
     """Start pouchdb-server on loopback for the benchmark; yield its ``couchdb://`` base URL."""
     # The test suite's launcher, so the benchmark starts the server exactly as the tests do.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.servers.couchdb import pouchdb_server, pouchdb_server_missing
+    from tests.servers._couchdb_process import pouchdb_server, pouchdb_server_missing
 
     missing = pouchdb_server_missing()
     if missing:

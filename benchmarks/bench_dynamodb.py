@@ -206,8 +206,8 @@ def dynamodb_local() -> Iterator[str]:
     """Start DynamoDB Local on a free loopback port for the benchmark; stop it afterwards."""
     # The launcher command lives with the test fixture; a script run lacks the repo on its path.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.servers._dynamodb_process import SERVER_DIR, launcher_command
     from tests.servers._support import ServerProcess, free_port, http_answers, wait_until
-    from tests.servers.dynamodb import SERVER_DIR, launcher_command
 
     port = free_port()
     command = launcher_command(port)

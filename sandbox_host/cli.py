@@ -2,7 +2,11 @@
 
 Exit codes: 0 the agent returned a result, 1 the agent failed (its error and line are on
 stderr), 2 the command could not run (bad arguments or input, missing file, invalid IDs,
-plugins that fail to load).
+plugins that fail to load or are misconfigured), 130 interrupted.
+
+Everything this command prints that an agent controls (its result, printed text, error
+message, data store keys and values in the trace) goes through :mod:`sandbox_host.terminal`,
+so no escape sequence of an agent reaches the operator's terminal.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import logging
+import math
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,34 +26,87 @@ from pydantic import ValidationError
 
 from sandbox_host.context import ExecutionContext
 from sandbox_host.execution import ISOLATION_MODES
+from sandbox_host.limits import DEFAULT_TIMEOUT_S
 from sandbox_host.plugins import PLUGINS_ENV_VAR
 from sandbox_host.result import RunResult
-from sandbox_host.runner import DEFAULT_MEMORY_LIMIT_MB, SandboxHost
+from sandbox_host.runner import DEFAULT_MEMORY_LIMIT_MB, PluginError, SandboxHost
+from sandbox_host.terminal import escape_json, escape_line, escape_text
 
 EXIT_OK = 0
 EXIT_AGENT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+exit codes: 0 the agent returned a result (printed as JSON on stdout); 1 the agent failed
+(its error and line on stderr); 2 the command could not run (bad arguments or input,
+missing file, invalid IDs, plugins that fail to load or are misconfigured); 130 interrupted.
+"""
+
+RUN_EPILOG = f"""\
+data: the data_store plugin keeps records in $AGENT_DATA_STORE_URL, else in the embedded
+SQLite file data.db under the user data directory (~/.local/share/agent-data-store/ on
+Linux); see the README's Configuration section for the other variables.
+
+{EPILOG}"""
 
 
 class UsageError(Exception):
     """The command line or its input cannot be used; exit code 2."""
 
 
+def package_version() -> str:
+    """The installed version of the project (``unknown`` when run from a bare checkout)."""
+    try:
+        return version("agent-data-store")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def positive_seconds(text: str) -> float:
+    """An ``argparse`` type: a finite, positive number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``sandbox-host``."""
     parser = argparse.ArgumentParser(
-        prog="sandbox-host", description="Run untrusted agents in the RestrictedPython sandbox."
+        prog="sandbox-host",
+        description="Run untrusted agents in the RestrictedPython sandbox.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {package_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run AGENT_FILE's `async def run(input_dict, tools)`")
-    run.add_argument("agent_file", metavar="AGENT_FILE", type=Path)
-    run.add_argument("--user", required=True, help="user ID the agent runs for")
+    run = commands.add_parser(
+        "run",
+        help="run AGENT_FILE's `async def run(input_dict, tools)` and print its result",
+        description="Run AGENT_FILE's `async def run(input_dict, tools)` in the sandbox for "
+        "one user and agent, and print the dict it returns as JSON on stdout.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("agent_file", metavar="AGENT_FILE", type=Path,
+                     help="the agent's Python source file")
+    run.add_argument("--user", required=True,
+                     help="user ID the agent runs for (its data store is this user's)")
     run.add_argument("--agent", help="agent name (default: the file name without .py)")
     source = run.add_mutually_exclusive_group()
-    source.add_argument("--input", metavar="JSON", help="input_dict as a JSON object")
-    source.add_argument("--input-file", metavar="F", type=Path, help="file with a JSON object")
-    run.add_argument("--timeout", metavar="S", type=float, help="wall-clock limit in seconds")
+    source.add_argument("--input", metavar="JSON",
+                        help="input_dict as a JSON object (default: {})")
+    source.add_argument("--input-file", metavar="F", type=Path,
+                        help="file holding input_dict as a JSON object")
+    run.add_argument("--timeout", metavar="S", type=positive_seconds,
+                     help=f"wall-clock limit of the run in seconds (default: "
+                     f"{DEFAULT_TIMEOUT_S:g})")
     run.add_argument(
         "--isolation",
         choices=ISOLATION_MODES,
@@ -68,16 +128,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="trusted Python file whose tools() function returns the agent's tools dict",
     )
     run.add_argument(
-        "--trace", action="store_true", help="show printed output and operations on stderr"
+        "--trace", action="store_true",
+        help="show printed output and data store operations on stderr",
+    )
+    run.add_argument(
+        "--trace-format", choices=("text", "json"),
+        help="how --trace writes (implies --trace): text for people (default), or json, one "
+        "object with printed, operations, durationMs and error",
     )
 
-    commands.add_parser("plugins", help="list loaded plugins and the hooks they implement")
+    commands.add_parser(
+        "plugins", help="list loaded plugins and the hooks they implement", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sandbox-host`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    _log_to_stderr()
     try:
         if args.command == "plugins":
             return _list_plugins(_load_host())
@@ -88,8 +161,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _load_host(**options) as host:
             return _run(host, args)
     except UsageError as exc:
-        print(f"sandbox-host: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log lines on one line each, with control characters escaped: messages can carry keys."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_line(super().format(record))
+
+
+def _log_to_stderr() -> None:
+    """Show plugins' warnings (e.g. the full reason a data store call failed) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("sandbox-host: log: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+def _error(message: str) -> None:
+    print(f"sandbox-host: error: {escape_line(message)}", file=sys.stderr)
 
 
 def _load_host(**options: Any) -> SandboxHost:
@@ -106,24 +200,30 @@ def _run(host: SandboxHost, args: argparse.Namespace) -> int:
     source = _read_text(args.agent_file, "agent file")
     input_dict = _read_input(args.input, args.input_file)
     context = _context(args.user, args.agent or args.agent_file.stem)
-    if args.timeout is not None and args.timeout <= 0:
-        raise UsageError("--timeout must be a positive number of seconds")
     tools = _load_tools(args.tools) if args.tools is not None else {}
     result = host.run_sync(
         source, input_dict, tools=tools, context=context, timeout_s=args.timeout
     )
-    if args.trace:
+    if args.trace_format == "json":
+        print_trace_json(result, sys.stderr)
+    elif args.trace:
         print_trace(result, sys.stderr)
     for problem in result.plugin_errors:
-        print(f"sandbox-host: warning: {problem}", file=sys.stderr)
-    if result.error is not None:
-        print(f"{args.agent_file}: {result.error.type}: {result.error.message}", file=sys.stderr)
-        if result.error.line is not None:
-            where = f"  at agent line {result.error.line}"
-            source_line = result.error.source_line
-            print(f"{where}: {source_line}" if source_line else where, file=sys.stderr)
+        print(f"sandbox-host: warning: {escape_line(problem)}", file=sys.stderr)
+    error = result.error
+    if error is not None and error.type == PluginError.__name__ and error.line is None:
+        # A plugin could not set the run up (e.g. its configuration is invalid): no agent
+        # code ran, so this is the command's fault, not the agent's.
+        raise UsageError(f"the run could not be set up: {error.message}")
+    if error is not None:
+        print(escape_line(f"{args.agent_file}: {error.type}: {error.message}"), file=sys.stderr)
+        if error.line is not None:
+            where = f"  at agent line {error.line}"
+            source_line = error.source_line
+            line = f"{where}: {source_line}" if source_line else where
+            print(escape_line(line), file=sys.stderr)
         return EXIT_AGENT_ERROR
-    print(json.dumps(result.output, indent=2, ensure_ascii=False))
+    print(escape_json(json.dumps(result.output, indent=2, ensure_ascii=False)))
     return EXIT_OK
 
 
@@ -156,15 +256,23 @@ def _read_text(path: Path, what: str) -> str:
         raise UsageError(f"cannot read {what} {path}: {exc}") from None
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _read_input(text: str | None, path: Path | None) -> dict[str, Any]:
     if path is not None:
         text = _read_text(path, "input file")
     if text is None:
         return {}
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise UsageError(f"input is not valid JSON: {exc}") from None
+    except ValueError as exc:  # NaN, Infinity
+        raise UsageError(f"input is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError("input is not usable JSON: it is nested too deeply") from None
     if not isinstance(value, dict):
         raise UsageError(f"input must be a JSON object, not {type(value).__name__}")
     return value
@@ -183,14 +291,39 @@ def _context(user: str, agent: str) -> ExecutionContext:
 
 
 def print_trace(result: RunResult, out: TextIO) -> None:
-    """Write the captured output and the operation log of ``result`` readably to ``out``."""
+    """Write the captured output and the operation log of ``result`` readably to ``out``.
+
+    Control characters of the agent's text are shown escaped (see :mod:`sandbox_host.terminal`).
+    """
     print(f"--- printed output ({len(result.stdout)} characters) ---", file=out)
     if result.stdout:
-        print(result.stdout, end="" if result.stdout.endswith("\n") else "\n", file=out)
+        text = escape_text(result.stdout)
+        print(text, end="" if text.endswith("\n") else "\n", file=out)
     print(f"--- operations ({len(result.ops)}) ---", file=out)
     for op in result.ops:
         print(format_op(op), file=out)
     print(f"--- finished in {result.duration_s * 1000:.1f} ms ---", file=out)
+
+
+def print_trace_json(result: RunResult, out: TextIO) -> None:
+    """Write the trace of ``result`` as one JSON object on one line, for programs.
+
+    ``{"printed": str, "operations": [op, ...], "durationMs": float, "error": null |
+    {"type", "message", "line", "sourceLine"}, "pluginErrors": [str, ...]}``; each
+    operation is the data store's log entry as it is.
+    """
+    error = result.error
+    trace = {
+        "printed": result.stdout,
+        "operations": result.ops,
+        "durationMs": round(result.duration_s * 1000, 3),
+        "error": None if error is None else {
+            "type": error.type, "message": error.message, "line": error.line,
+            "sourceLine": error.source_line,
+        },
+        "pluginErrors": result.plugin_errors,
+    }
+    print(escape_json(json.dumps(trace, ensure_ascii=False, default=str)), file=out)
 
 
 _OP_FIELDS = ("ts", "agent", "op", "namespace", "key", "count", "found", "valuePreview")
@@ -201,7 +334,7 @@ def format_op(op: dict[str, Any]) -> str:
     parts = [str(op["ts"])] if "ts" in op else []
     parts += [f"{field}={op[field]!r}" for field in _OP_FIELDS[1:] if field in op]
     parts += [f"{name}={value!r}" for name, value in op.items() if name not in _OP_FIELDS]
-    return "  " + " ".join(parts)
+    return "  " + escape_line(" ".join(parts))
 
 
 def _list_plugins(host: SandboxHost) -> int:
@@ -212,7 +345,7 @@ def _list_plugins(host: SandboxHost) -> int:
     for name, plugin in plugins:
         callers = manager.get_hookcallers(plugin) or []
         hooks = ", ".join(sorted(caller.name for caller in callers)) or "(no hooks)"
-        print(f"{name}: {hooks}")
+        print(escape_line(f"{name}: {hooks}"))
     return EXIT_OK
 
 

@@ -16,7 +16,8 @@ MAX_ID_LENGTH = 256
 
 
 def validate_identifier(value: str) -> str:
-    """Check a user ID or agent name: non-empty, no ``:``, no control characters, no leading ``_``.
+    """Check a user ID or agent name: non-empty UTF-8 text, no ``:``, no control characters,
+    no leading ``_``.
 
     ``:`` separates the parts of a record ID (``{userId}:{namespace}:{key}``), so a user ID
     containing one would make two users' records collide. A leading ``_`` is reserved by
@@ -34,6 +35,13 @@ def validate_identifier(value: str) -> str:
         raise ValueError("must not contain control characters")
     if value != value.strip():
         raise ValueError("must not start or end with whitespace")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # A command line in an invalid encoding arrives as lone surrogates; no backend
+            # can store them, so refuse them here rather than fail on the first write.
+            raise ValueError("must be valid UTF-8 text") from None
     return value
 
 

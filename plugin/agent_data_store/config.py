@@ -20,8 +20,15 @@ from agent_data_store.errors import ConfigurationError
 URL_ENV_VAR = "AGENT_DATA_STORE_URL"
 MAX_VALUE_BYTES_ENV_VAR = "AGENT_DATA_STORE_MAX_VALUE_BYTES"
 TRACKING_ENV_VAR = "AGENT_DATA_STORE_TRACKING"
+TIMEOUT_ENV_VAR = "AGENT_DATA_STORE_TIMEOUT_S"
 DEFAULT_TABLE = "agent_data_store"
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
+DEFAULT_TIMEOUT_S = 5.0
+
+_SWITCH_WORDS = {
+    "1": True, "true": True, "on": True, "yes": True,
+    "0": False, "false": False, "off": False, "no": False,
+}
 
 SCHEMES = ("sqlite", "memory", "couchdb", "couchdbs", "dynamodb", "firestore")
 
@@ -67,7 +74,13 @@ class StoreConfig(BaseModel):
     max_value_bytes: int = Field(default=DEFAULT_MAX_VALUE_BYTES, gt=0)
     tracking: bool = True
     page_size: int = Field(default=500, gt=0, le=10_000)
-    timeout_s: float = Field(default=5.0, gt=0)
+    timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0, allow_inf_nan=False)
+    """How long one request to the backend may take before it fails with
+    ``BackendUnavailableError``: the same bound on every backend (SQLite: how long it waits
+    for another process's lock)."""
+    create_missing: bool = True
+    """Create the database, table or file when it does not exist. Commands that only read
+    (the operator's views and exports) pass ``False``, so a mistyped URL creates nothing."""
 
     @field_validator("url")
     @classmethod
@@ -99,13 +112,24 @@ class StoreConfig(BaseModel):
             values["url"] = os.environ[URL_ENV_VAR]
         if os.environ.get(MAX_VALUE_BYTES_ENV_VAR):
             values["max_value_bytes"] = os.environ[MAX_VALUE_BYTES_ENV_VAR]
+        if os.environ.get(TIMEOUT_ENV_VAR):
+            values["timeout_s"] = os.environ[TIMEOUT_ENV_VAR]
         if os.environ.get(TRACKING_ENV_VAR):
-            values["tracking"] = os.environ[TRACKING_ENV_VAR].lower() not in ("0", "false", "off")
+            values["tracking"] = _switch(TRACKING_ENV_VAR, os.environ[TRACKING_ENV_VAR])
         values.update(overrides)
         try:
             return cls.model_validate(values)
         except ValueError as exc:
             raise ConfigurationError(_first_error(exc)) from None
+
+
+def _switch(name: str, text: str) -> bool:
+    try:
+        return _SWITCH_WORDS[text.strip().lower()]
+    except KeyError:
+        raise ConfigurationError(
+            f"invalid data store configuration: {name}={text!r}; use on or off"
+        ) from None
 
 
 def split_url(url: str) -> SplitResult:

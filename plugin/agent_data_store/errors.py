@@ -68,3 +68,55 @@ class UnreadableRecordError(BackendError):
         super().__init__(f"{where} cannot be read: {problem}. {UNREADABLE_HINT}")
         self.problem = problem
         self._record_id = record_id
+
+
+AGENT_VISIBLE_ERRORS: tuple[type[DataStoreError], ...] = (
+    DataStoreError,
+    BackendUnavailableError,
+    BackendError,
+    ConfigurationError,
+    InvalidKeyError,
+    InvalidKeyTypeError,
+    InvalidValueError,
+    ValueTooLargeError,
+    UnreadableRecordError,
+)
+"""The exception classes agent code can name (the plugin makes each a sandbox global of the
+same name), so it can ``except InvalidValueError:``. New agent-facing errors join here."""
+
+_OWN_WORDS: tuple[type[DataStoreError], ...] = (
+    InvalidKeyError, InvalidKeyTypeError, InvalidValueError, ValueTooLargeError,
+    UnreadableRecordError,
+)
+"""Errors whose message is written for agents already: they name the key and the rule and
+nothing of the backend."""
+
+KEY_SHOWN_CHARS = 80
+
+
+def for_agent(exc: DataStoreError, operation: str, key: object = None) -> DataStoreError:
+    """The error agent code sees when ``data_store.<operation>`` fails with ``exc``.
+
+    Validation errors pass unchanged. A storage failure becomes a new error of its family
+    naming the operation, the key and what went wrong in general, never the backend, a file
+    path, URL, user or host: those stay in the original, which the caller logs for operators.
+    """
+    if isinstance(exc, _OWN_WORDS):
+        return exc
+    shown = repr(key[:KEY_SHOWN_CHARS]) + ("…" if len(key) > KEY_SHOWN_CHARS else "") \
+        if isinstance(key, str) else ""
+    target = f"data_store.{operation}({shown})"
+    if isinstance(exc, BackendUnavailableError):
+        return BackendUnavailableError(
+            f"{target} failed: the data store is unavailable (it could not be reached or did "
+            "not answer in time); try again later"
+        )
+    if isinstance(exc, ConfigurationError):
+        return ConfigurationError(
+            f"{target} failed: the data store is not configured correctly; the host's "
+            "operator finds the reason in its log"
+        )
+    return BackendError(
+        f"{target} failed: the data store could not complete the operation; the host's "
+        "operator finds the reason in its log"
+    )

@@ -10,11 +10,18 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from agent_data_store.backends import open_backend
+from agent_data_store.backends import backend_class, open_backend
 from agent_data_store.config import StoreConfig
+from agent_data_store.errors import (
+    AGENT_VISIBLE_ERRORS,
+    BackendError,
+    BackendUnavailableError,
+    DataStoreError,
+)
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
 from sandbox_host.hookspecs import hookimpl
@@ -28,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _LIVE_PLUGINS: weakref.WeakSet[DataStorePlugin] = weakref.WeakSet()
+
+AGENT_GLOBALS: dict[str, type[Exception]] = {cls.__name__: cls for cls in AGENT_VISIBLE_ERRORS}
+"""The data store's exception classes, contributed to every sandbox under their own names."""
 
 
 class DataStorePlugin:
@@ -45,6 +55,8 @@ class DataStorePlugin:
         self._backend = backend
         self._lock = threading.Lock()
         self._runs: dict[str, RunState] = {}
+        self._failed_at: float | None = None
+        """When writing access counts last failed (``time.monotonic()``), if ever."""
         _LIVE_PLUGINS.add(self)
 
     @property
@@ -78,13 +90,20 @@ class DataStorePlugin:
     @hookimpl
     def sandbox_globals(self, context: ExecutionContext) -> dict[str, Any]:
         """Return ``{"data_store": ...}`` bound to the context's user and agent (and to the
-        run's limits, which every call charges)."""
+        run's limits, which every call charges), and the data store's exception classes by
+        name (``InvalidValueError``, ...), for ``except``.
+
+        The configuration is read here, so a bad setting fails the run's set-up (before any
+        agent code runs) rather than the agent's first call.
+        """
+        config = self.config
+        backend_class(config.parts.scheme)
         state = self._state(context)
         state.controls = run_controls()
         store = DataStore(
-            lambda: self.backend, self.config, context.user_id, context.agent_name, state,
+            lambda: self.backend, config, context.user_id, context.agent_name, state,
         )
-        return {"data_store": agent_handle(store)}
+        return {"data_store": agent_handle(store), **AGENT_GLOBALS}
 
     @hookimpl
     def sandbox_run_finished(self, context: ExecutionContext, result: RunResult) -> None:
@@ -97,20 +116,56 @@ class DataStorePlugin:
         # behind can neither write late nor read without its access being counted.
         state.finished = True
         result.ops.extend(state.log_entries())
-        if len(state.tracker):
+        keys = len(state.tracker)
+        if keys:
             try:
                 state.tracker.flush(self.backend)
-            except Exception:
+            except DataStoreError as exc:
                 # Keep the accesses for the exit flush rather than losing them.
+                self._failed_at = time.monotonic()
                 with self._lock:
                     self._runs[f"unflushed:{context.run_id}"] = state
-                raise
+                family = (BackendUnavailableError if isinstance(exc, BackendUnavailableError)
+                          else BackendError)
+                raise family(
+                    f"the access counts of {keys} key(s) read by this run could not be written "
+                    f"(kept in memory, retried when the process exits): {exc}"
+                ) from None
 
     def flush(self) -> int:
         """Write every buffered access of runs still open; return how many keys."""
         with self._lock:
             states = list(self._runs.values())
         return sum(state.tracker.flush(self.backend) for state in states if len(state.tracker))
+
+    def pending_accesses(self) -> int:
+        """How many keys' access counts are buffered and not written yet."""
+        with self._lock:
+            return sum(len(state.tracker) for state in self._runs.values())
+
+    def flush_at_exit(self) -> None:
+        """Write what is still buffered, once, when the process exits; never raise.
+
+        When writing failed less than ``timeout_s`` ago the backend is taken to be still down
+        and nothing is retried, so exiting does not wait for a second timeout; the counts
+        are then lost, and one log line says how many.
+        """
+        pending = self.pending_accesses()
+        if not pending:
+            return
+        failed_at = self._failed_at
+        if failed_at is not None and time.monotonic() - failed_at < self.config.timeout_s:
+            log.warning(
+                "access counts of %d key(s) were not written: the data store failed to take "
+                "them %.1f s ago, too recently to retry at exit", pending,
+                time.monotonic() - failed_at,
+            )
+            return
+        try:
+            self.flush()
+        except Exception as exc:
+            log.warning("access counts of %d key(s) were not written at exit: %s: %s",
+                        pending, type(exc).__name__, exc)
 
     def close(self) -> None:
         """Flush what is buffered and close the backend."""
@@ -122,12 +177,9 @@ class DataStorePlugin:
 
 @atexit.register
 def _flush_at_exit() -> None:
-    """Runs that never reported finishing still get their access counts written."""
+    """Runs that never reported finishing, or whose tracking failed, get one more try."""
     for live in list(_LIVE_PLUGINS):
-        try:
-            live.flush()
-        except Exception:
-            log.exception("could not write buffered access tracking at exit")
+        live.flush_at_exit()
 
 
 plugin = DataStorePlugin()

@@ -8,10 +8,16 @@ gets as ``data_store``, which exposes the documented methods and nothing else.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from agent_data_store.errors import InvalidValueError, UnreadableRecordError
+from agent_data_store.errors import (
+    DataStoreError,
+    InvalidValueError,
+    UnreadableRecordError,
+    for_agent,
+)
 from agent_data_store.records import RecordWrite, document_id, utc_now
 from agent_data_store.validation import (
     check_keys,
@@ -27,6 +33,8 @@ if TYPE_CHECKING:
     from agent_data_store.tracking import RunState
 
 DEFAULT_NAMESPACE = "default"
+
+log = logging.getLogger(__name__)
 
 
 class DataStore:
@@ -56,6 +64,16 @@ class DataStore:
     def namespace(self) -> str:
         """The namespace this store reads and writes."""
         return self._namespace
+
+    @property
+    def user_id(self) -> str:
+        """The user whose records this store reads and writes (never shown to agent code)."""
+        return self._user_id
+
+    @property
+    def agent(self) -> str:
+        """The agent this store acts for (never shown to agent code)."""
+        return self._agent
 
     def _track(self, keys: list[str]) -> None:
         if self._config.tracking and keys:
@@ -258,9 +276,7 @@ def agent_handle(store: DataStore) -> DataStoreHandle:
         return agent_handle(store.use_namespace(namespace))
 
     run = store._run
-    functions: dict[str, Any] = {
-        name: _expose(getattr(store, name), run) for name in _METHODS
-    }
+    functions: dict[str, Any] = {name: _expose(store, name, run) for name in _METHODS}
     functions["use_namespace"] = use_namespace
     functions["_namespace"] = store.namespace
     for name, function in functions.items():
@@ -268,16 +284,35 @@ def agent_handle(store: DataStore) -> DataStoreHandle:
     return handle
 
 
-def _expose(method: Callable[..., Any], run: RunState) -> Callable[..., Any]:
-    """A plain function calling ``method``, so agent code never holds a bound method.
+_KEYED = frozenset({"get", "set", "delete"})
+"""Methods whose first argument is a key, which an agent-facing error names."""
 
-    Every call first checks that the run is still on (:meth:`RunState.check_open`).
+
+def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
+    """A plain function calling ``store.<name>``, so agent code never holds a bound method.
+
+    Every call first checks that the run is still on (:meth:`RunState.check_open`). A
+    storage failure reaches the agent as :func:`~agent_data_store.errors.for_agent` words it
+    (operation, key, what went wrong in general); the full error, with the backend's
+    details, goes to this module's log for the host's operator.
     """
+    method = getattr(store, name)
     check_open = run.check_open
 
     def call(*args: Any, **kwargs: Any) -> Any:
         check_open()
-        result = method(*args, **kwargs)
+        try:
+            result = method(*args, **kwargs)
+        except DataStoreError as exc:
+            key = args[0] if args and name in _KEYED else kwargs.get("key")
+            shown = for_agent(exc, name, key)
+            if shown is exc:
+                raise
+            log.warning(
+                "data_store.%s failed for user %r, agent %r, namespace %r: %s: %s", name,
+                store.user_id, store.agent, store.namespace, type(exc).__name__, exc,
+            )
+            raise shown from None
         if run.finished:
             # The run ended while the call was under way (the host stopped waiting for
             # it): its answer never reaches the agent, so no access is counted for it.

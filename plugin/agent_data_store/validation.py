@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +20,10 @@ from agent_data_store.errors import (
 
 MAX_KEY_LENGTH = 1024
 """Longest key or namespace, in characters."""
+
+MAX_VALUE_DEPTH = 256
+"""Deepest nesting of lists and dicts in a value or metadata: deeper ones are refused, so
+every backend, ``get`` and the host's JSON handling read back what was stored."""
 
 MAX_METADATA_BYTES = 64 * 1024
 """Largest metadata dict, in bytes of JSON: metadata describes a value, it is not a second one."""
@@ -61,7 +66,7 @@ def check_keys(keys: object, what: str = "keys") -> list[str]:
 _SCALARS = frozenset({str, int, bool, type(None)})
 
 
-def _describe_unserialisable(value: Any, path: str) -> str | None:
+def _describe_unserialisable(value: Any, path: str, depth: int = 1) -> str | None:
     """Return where and what the first non-JSON part of ``value`` is, or ``None``.
 
     Exact-type checks come first because this walks every stored value: most members
@@ -72,28 +77,34 @@ def _describe_unserialisable(value: Any, path: str) -> str | None:
         return None
     if kind is float:
         return None if math.isfinite(value) else f"{path} is {value!r}, which JSON cannot hold"
+    if depth > MAX_VALUE_DEPTH:
+        return (f"{path.partition('[')[0]} is nested more than {MAX_VALUE_DEPTH} levels deep "
+                "(lists and dicts inside each other); store it flatter")
     if kind is dict or (kind is not list and isinstance(value, dict)):
         for key, item in value.items():
             if type(key) is not str:
                 return f"{path} has a key of type {type(key).__name__}; JSON keys are strings"
             if type(item) not in _SCALARS:
-                found = _describe_unserialisable(item, f"{path}[{key!r}]")
+                found = _describe_unserialisable(item, f"{path}[{key!r}]", depth + 1)
                 if found:
                     return found
         return None
     if kind is list or isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             if type(item) not in _SCALARS:
-                found = _describe_unserialisable(item, f"{path}[{index}]")
+                found = _describe_unserialisable(item, f"{path}[{index}]", depth + 1)
                 if found:
                     return found
         return None
     if isinstance(value, (str, int)):
         return None
     if isinstance(value, float):
-        return _describe_unserialisable(float(value), path)
+        return _describe_unserialisable(float(value), path, depth)
     return f"{path} is a {kind.__name__}, which is not JSON-serialisable"
 
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: Python strings may hold one, UTF-8 (and so every backend) cannot."""
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 """Compact JSON text: one encoder built once (``json.dumps`` with options builds one a call)."""
@@ -112,9 +123,15 @@ def to_json(value: Any, what: str = "value") -> str:
     if problem:
         raise InvalidValueError(problem)
     try:
-        return _ENCODE(value)
+        text = _ENCODE(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidValueError(f"{what} is not JSON-serialisable: {exc}") from None
+    if not text.isascii() and _SURROGATE.search(text):
+        raise InvalidValueError(
+            f"{what} contains a string with a lone surrogate (e.g. '\\ud800'), which is not "
+            "valid unicode text; nothing was stored"
+        )
+    return text
 
 
 def check_size(value_json: str, limit: int, what: str = "value") -> None:

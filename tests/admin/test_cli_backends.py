@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from agent_data_store import StoreConfig
+import pytest
+
+from agent_data_store import ConfigurationError, StoreConfig, open_backend
 from tests.admin.conftest import SEEDED_COUNTS, Cli, documents, seed, unique_memory_url
 
 
@@ -71,3 +73,30 @@ def test_import_from_memory_into_every_backend(
     stats = cli(*store_args(target), "--json", "stats").json()
     assert stats == cli(*store_args(source), "--json", "stats").json()
     assert json.loads(dump.read_text(encoding="utf-8").splitlines()[0])["_id"]
+
+
+READ_ONLY_COMMANDS = [
+    ["stats"], ["users"], ["namespaces", "--user", "alice"],
+    ["keys", "--user", "alice", "--namespace", "notes"],
+    ["show", "--user", "alice", "--namespace", "notes", "todo/1"], ["export"],
+    ["top-accessed"], ["largest"], ["recent"],
+]
+
+
+def test_commands_that_only_read_create_no_store_on_every_backend(
+    cli: Cli, store_config: StoreConfig
+) -> None:
+    config = shared(store_config)
+    # memory and Firestore have nothing to create: a collection exists once it holds a record.
+    creates_storage = config.parts.scheme in ("sqlite", "couchdb", "dynamodb")
+    for command in READ_ONLY_COMMANDS:
+        result = cli(*store_args(config), *command)
+        if creates_storage:
+            assert result.code == 2, (command, result.err)
+            assert "(nothing was created)" in result.err and result.err.count("\n") == 1
+        else:
+            assert result.code in (0, 1), result.err
+    if creates_storage:
+        with pytest.raises(ConfigurationError, match="nothing was created"):
+            open_backend(config.model_copy(update={"create_missing": False}))
+    assert documents(config) == []

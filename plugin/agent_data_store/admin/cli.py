@@ -21,8 +21,14 @@ from agent_data_store.admin.render import Output
 from agent_data_store.admin.seed_import.command import import_gofannon
 from agent_data_store.admin.session import Session
 from agent_data_store.backends import open_backend
-from agent_data_store.config import StoreConfig, redact_url
-from agent_data_store.errors import ConfigurationError, DataStoreError, UnreadableRecordError
+from agent_data_store.config import DEFAULT_TIMEOUT_S, TIMEOUT_ENV_VAR, StoreConfig, redact_url
+from agent_data_store.errors import (
+    BackendUnavailableError,
+    ConfigurationError,
+    DataStoreError,
+    UnreadableRecordError,
+)
+from sandbox_host.cli import package_version, positive_seconds
 
 Command = Callable[[argparse.Namespace, Session], ExitCode]
 
@@ -48,6 +54,12 @@ def _global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None
     parser.add_argument(
         "--json", action="store_true", default=False if top_level else default,
         help="print results as JSON for scripts",
+    )
+    parser.add_argument(
+        "--timeout", metavar="S", type=positive_seconds, default=None if top_level else default,
+        help=f"how long one request to the backend may take before the command fails "
+        f"(default: ${TIMEOUT_ENV_VAR}, else {DEFAULT_TIMEOUT_S:g}); raise it for the first "
+        "queries after a large import, while the server builds its indexes",
     )
 
 
@@ -85,13 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Inspect, export, import, erase and maintain the agent data store.",
         epilog=EPILOG,
     )
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {package_version()}")
     _global_options(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, run: Command, help_text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, run: Command, help_text: str, *, creates: bool = False
+    ) -> argparse.ArgumentParser:
+        # Only commands that write may create a missing store: a mistyped --store for a
+        # command that reads must fail, not leave an empty database behind.
         sub = commands.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
         _global_options(sub, top_level=False)
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run, creates=creates)
         return sub
 
     def filters(sub: argparse.ArgumentParser, *, limit: bool = True) -> None:
@@ -105,20 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--user", metavar="U", help="only this user's records")
     command("users", views.users, "users with record counts")
     sub = command("namespaces", views.namespaces, "a user's namespaces with counts and agents")
-    sub.add_argument("--user", metavar="U", required=True)
+    sub.add_argument("--user", metavar="U", required=True, help="the user whose namespaces")
     sub = command("keys", views.keys, "the keys of a namespace")
-    sub.add_argument("--user", metavar="U", required=True)
-    sub.add_argument("--namespace", metavar="N", required=True)
+    sub.add_argument("--user", metavar="U", required=True, help="the user the namespace is of")
+    sub.add_argument("--namespace", metavar="N", required=True, help="the namespace")
     sub.add_argument("--prefix", metavar="P", help="only keys starting with P")
     sub = command("show", views.show, "one record in full")
-    sub.add_argument("--user", metavar="U", required=True)
-    sub.add_argument("--namespace", metavar="N", required=True)
-    sub.add_argument("key", metavar="KEY")
+    sub.add_argument("--user", metavar="U", required=True, help="the user the record is of")
+    sub.add_argument("--namespace", metavar="N", required=True, help="the record's namespace")
+    sub.add_argument("key", metavar="KEY", help="the record's key")
 
     sub = command("export", maintenance.export, "write records as JSON Lines")
     filters(sub, limit=False)
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    sub = command("import", maintenance.import_, "read records from a JSON Lines dump")
+    sub = command("import", maintenance.import_, "read records from a JSON Lines dump",
+                  creates=True)
     sub.add_argument("file", metavar="FILE", help="the dump, or - for stdin")
     sub.add_argument("--overwrite", action="store_true",
                      help="replace records that already exist (default: report them)")
@@ -126,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="records per bulk write (default: the store's page size)")
     sub = command("import-gofannon", import_gofannon,
                   "copy a data store written by the seed's runtime (CouchDB, DynamoDB, "
-                  "Firestore or a JSON dump) into this store")
+                  "Firestore or a JSON dump) into this store", creates=True)
     sub.add_argument("source", metavar="SOURCE",
                      help="couchdb://…/DB, dynamodb://TABLE?…, firestore://PROJECT/COLLECTION "
                           "(default name agent_data_store), or a JSON file: CouchDB _all_docs "
@@ -142,12 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--restart", action="store_true",
                      help="ignore a saved checkpoint and start from the beginning")
     sub = command("erase-user", maintenance.erase_user, "delete all data of a user")
-    sub.add_argument("user", metavar="U")
+    sub.add_argument("user", metavar="U", help="the user whose data is deleted")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub = command("clear-namespace", maintenance.clear_namespace,
                   "delete every record of one of a user's namespaces")
-    sub.add_argument("--user", metavar="U", required=True)
-    sub.add_argument("namespace", metavar="N")
+    sub.add_argument("--user", metavar="U", required=True, help="the user the namespace is of")
+    sub.add_argument("namespace", metavar="N", help="the namespace to clear")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     filters(command("top-accessed", views.top_accessed, "the most-read records"))
@@ -157,8 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--by-agent", action="store_true", help="one row per agent")
     sub.add_argument("--agent", metavar="A", help="only records last accessed by agent A")
     command("ensure-indexes", maintenance.ensure_indexes,
-            "create the backend's indexes if missing and list them")
-    sub = command("serve", _serve, "browse and edit the store in a web browser (data browser)")
+            "create the store and the backend's indexes if missing, and list them",
+            creates=True)
+    sub = command("serve", _serve, "browse and edit the store in a web browser (data browser)",
+                  creates=True)
     sub.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default 127.0.0.1: this machine only)")
     sub.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0: any free)")
@@ -167,12 +188,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def store_config(args: argparse.Namespace) -> StoreConfig:
     """The store the command line names: ``--store``, else the environment, else the default."""
-    overrides: dict[str, object] = {}
+    overrides: dict[str, object] = {"create_missing": getattr(args, "creates", True)}
+    if args.timeout is not None:
+        overrides["timeout_s"] = args.timeout
     if args.store:
         overrides["url"] = args.store
     if args.table:
         overrides["table"] = args.table
     return StoreConfig.from_env(**overrides)
+
+
+def _failure(exc: DataStoreError, config: StoreConfig) -> str:
+    """The one-line message of a failed command: what failed, the store, what to try."""
+    message = f"{exc} (store {redact_url(config.url)})"
+    if isinstance(exc, BackendUnavailableError):
+        # After a large import CouchDB builds its indexes on the first query, which can take
+        # longer than the timeout a request of an agent should wait.
+        message += (f"; if the server is busy, e.g. building its indexes after a large "
+                    f"import, retry with a longer --timeout (now {config.timeout_s:g} s)")
+    return message
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -190,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error(str(exc))
         return ExitCode.USAGE
     except DataStoreError as exc:
-        out.error(f"{exc} (store {redact_url(config.url)})")
+        out.error(_failure(exc, config))
         return ExitCode.FAILED
     run: Command = args.run
     try:
@@ -200,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error(f"record {exc._record_id!r}: {exc} (store {redact_url(config.url)})")
         return ExitCode.FAILED
     except DataStoreError as exc:
-        out.error(f"{exc} (store {redact_url(config.url)})")
+        out.error(_failure(exc, config))
         return ExitCode.FAILED
     except BrokenPipeError:
         # The reader went away (e.g. ``| head``); stop quietly without a second error

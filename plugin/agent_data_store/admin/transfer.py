@@ -17,6 +17,7 @@ from typing import IO, Any
 from agent_data_store.admin.record_document import InvalidLineError, parse_line
 from agent_data_store.backends.base import Backend
 from agent_data_store.records import Record
+from sandbox_host.terminal import escape_json
 
 SAMPLE_LIMIT = 100
 """How many conflict IDs and bad lines an import report keeps (all are counted and streamed
@@ -25,7 +26,10 @@ to the callbacks; the report only keeps a bounded sample)."""
 
 def document_line(record: Record) -> str:
     """The export line of ``record``, newline included."""
-    return json.dumps(record.to_document(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    # escape_json: the same JSON, but C1 controls, bidi marks and lone surrogates as \u
+    # escapes, so a dump is valid UTF-8 and safe to look at in a terminal.
+    text = json.dumps(record.to_document(), ensure_ascii=False, separators=(",", ":"))
+    return escape_json(text) + "\n"
 
 
 def export_records(

@@ -16,6 +16,7 @@ from agent_data_store.admin import reports
 from agent_data_store.admin.exit_codes import ExitCode
 from agent_data_store.admin.progress import counted, progress
 from agent_data_store.admin.session import Session
+from sandbox_host.terminal import escape_json, escape_line
 
 BYTES = "bytes (value JSON, UTF-8)"
 
@@ -91,12 +92,12 @@ def keys(args: argparse.Namespace, session: Session) -> ExitCode:
     pages = session.backend.iter_keys(args.user, args.namespace, args.prefix)
     if not session.out.json_mode:
         for page in pages:
-            sys.stdout.write("".join(f"{key}\n" for key in page))
+            sys.stdout.write("".join(f"{escape_line(key)}\n" for key in page))
         return ExitCode.OK
     separator = "[\n  "
     for page in pages:
         for key in page:
-            sys.stdout.write(separator + json.dumps(key, ensure_ascii=False))
+            sys.stdout.write(separator + escape_json(json.dumps(key, ensure_ascii=False)))
             separator = ",\n  "
     sys.stdout.write("[]\n" if separator == "[\n  " else "\n]\n")
     return ExitCode.OK

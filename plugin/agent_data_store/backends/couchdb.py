@@ -25,10 +25,10 @@ decided here, and why:
   range: one request that reads the index, not the records.
 * **Writes** read the current documents in one ``_bulk_get`` and write in one
   ``_bulk_docs`` (per chunk, see :data:`~.couchdb_http.BULK_CHUNK_DOCS`). A document that
-  conflicts (HTTP 409 in its result) is read again and retried alone, at most
-  :data:`MAX_ATTEMPTS` times, so concurrent writers of one key end with the last write and
-  concurrent access counts all land. An access never writes a document that is missing or
-  deleted.
+  conflicts (HTTP 409 in its result) is read again and retried alone, with a growing random
+  backoff, for up to :data:`CONFLICT_DEADLINE_S`, so concurrent writers of one key end with
+  the last write and concurrent access counts all land. An access never writes a document
+  that is missing or deleted.
 """
 
 from __future__ import annotations
@@ -88,8 +88,10 @@ VIEW_DDOC: Document = {
 }
 """The design document behind ``list_namespaces``."""
 
-MAX_ATTEMPTS = 12
-"""Writes of one document tried at most this often when concurrent writers keep conflicting."""
+CONFLICT_DEADLINE_S = 60.0
+"""How long writes of one document keep being retried while concurrent writers keep
+conflicting. Each round one writer of a contended document wins, so even many writers of one
+key all land well within it; it only bounds a pathological storm."""
 
 _REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
 
@@ -137,8 +139,12 @@ def _tombstone(doc_id: str, current: Document | None) -> tuple[Document, int] | 
 
 
 def _backoff(attempt: int) -> None:
-    """Sleep a little, randomly, so writers that conflicted do not collide again in step."""
-    time.sleep(random.uniform(0, min(0.25, 0.005 * 2**attempt)))
+    """Sleep a little, randomly, so writers that conflicted do not collide again in step.
+
+    The cap grows with the attempts, so when many writers contend for one document they
+    spread out instead of re-reading and conflicting together round after round.
+    """
+    time.sleep(random.uniform(0, min(0.5, 0.005 * 2**attempt)))
 
 
 class CouchDBBackend(Backend):
@@ -146,11 +152,12 @@ class CouchDBBackend(Backend):
 
     scheme: ClassVar[str] = "couchdb"
 
-    def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0) -> None:
+    def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0,
+                 create: bool = True) -> None:
         self.connection = CouchDBConnection(target, timeout_s)
         self._page_size = page_size
         try:
-            self.connection.ensure_database()
+            self.connection.ensure_database(create=create)
             self.ensure_indexes()
         except BaseException:
             self.connection.close()
@@ -160,7 +167,8 @@ class CouchDBBackend(Backend):
     def from_config(cls, config: StoreConfig) -> Self:
         """Open ``couchdb://`` or ``couchdbs://`` (TLS); create the database if missing."""
         target = CouchDBTarget.from_url(config.url, default_database=config.table)
-        return cls(target, page_size=config.page_size, timeout_s=config.timeout_s)
+        return cls(target, page_size=config.page_size, timeout_s=config.timeout_s,
+                   create=config.create_missing)
 
     def __repr__(self) -> str:
         target = self.connection.target
@@ -190,7 +198,9 @@ class CouchDBBackend(Backend):
         pending = list(ids)
         if current is None:
             current = self.connection.bulk_get(pending)
-        for attempt in range(MAX_ATTEMPTS):
+        deadline = time.monotonic() + CONFLICT_DEADLINE_S
+        attempt = 0
+        while True:
             docs: list[Document] = []
             sizes: list[int] = []
             for doc_id in pending:
@@ -213,13 +223,15 @@ class CouchDBBackend(Backend):
                     )
             if not conflicted:
                 return written
+            if time.monotonic() > deadline:
+                raise BackendError(
+                    f"{len(conflicted)} document(s) kept changing under concurrent writers for "
+                    f"{CONFLICT_DEADLINE_S:g} s; gave up (the other writes landed)"
+                )
             _backoff(attempt)
+            attempt += 1
             pending = conflicted
             current = self.connection.bulk_get(pending)
-        raise BackendError(
-            f"{len(pending)} document(s) kept changing under concurrent writers; gave up after "
-            f"{MAX_ATTEMPTS} attempts (the other writes landed)"
-        )
 
     # -- records ---------------------------------------------------------------------------
 

@@ -220,14 +220,22 @@ class CouchDBConnection:
 
     # -- database and design documents ----------------------------------------------------
 
-    def ensure_database(self) -> bool:
-        """Create the database unless it exists; return whether it was created."""
+    def ensure_database(self, *, create: bool = True) -> bool:
+        """Create the database unless it exists; return whether it was created.
+
+        With ``create=False`` a missing database is a :class:`ConfigurationError`.
+        """
         with self.errors("open the database"):
             try:
                 self.db.info()
                 return False
             except couch_errors.NotFoundError:
                 pass
+        if not create:
+            raise ConfigurationError(
+                f"CouchDB at {self.target.redacted} has no database "
+                f"{self.target.database!r} (nothing was created)"
+            )
         with self.errors("create the database"):
             try:
                 self._server.create(self.target.database)

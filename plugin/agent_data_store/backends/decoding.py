@@ -97,14 +97,16 @@ def document_problem(doc: Mapping[str, Any], fields: Collection[str] = REQUIRED_
     metadata = doc.get("metadata")
     if metadata is not None and not isinstance(metadata, str):
         problems.append(f"metadata is {_kind(metadata)}, not JSON text")
-    elif metadata:
-        try:
-            decoded = json.loads(metadata)
-        except ValueError:
-            decoded = None
-        if not isinstance(decoded, dict):
-            problems.append("metadata is not the JSON text of an object")
+    elif metadata and not _is_object_text(metadata):
+        problems.append("metadata is not the JSON text of an object")
     return "; ".join(problems) or "its fields do not form a record"
+
+
+def _is_object_text(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def unreadable_document(
@@ -150,13 +152,8 @@ def item_problem(item: Mapping[str, Any], types: Mapping[str, str]) -> str:
         wanted = "JSON text" if name in ("value", "metadata") else _DYNAMODB_TYPES[kind]
         problems.append(f"{name} is {found}, not {wanted}")
     metadata = item.get("metadata", {}).get("S")
-    if isinstance(metadata, str):
-        try:
-            decoded = json.loads(metadata)
-        except ValueError:
-            decoded = None
-        if not isinstance(decoded, dict):
-            problems.append("metadata is not the JSON text of an object")
+    if isinstance(metadata, str) and not _is_object_text(metadata):
+        problems.append("metadata is not the JSON text of an object")
     return "; ".join(problems) or "its attributes do not form a record"
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Self
-from urllib.parse import parse_qs, unquote
 
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.backends.base import Backend
@@ -53,37 +52,25 @@ class DynamoDBBackend(Backend):
 
     scheme: ClassVar[str] = "dynamodb"
 
-    def __init__(self, client: DynamoDBClient, page_size: int = 500) -> None:
+    def __init__(self, client: DynamoDBClient, page_size: int = 500, create: bool = True
+                 ) -> None:
         self._db = client
         self.table = client.table
         self._seen = SeenRecords()
         """What this backend last saw of records: the hint for a ``set``'s first attempt."""
         self._reader = DynamoDBReader(client, page_size, self._seen)
-        self._db.ensure_table()
+        self._db.ensure_table(create=create)
 
     @classmethod
     def from_config(cls, config: StoreConfig) -> Self:
         """Open ``dynamodb://TABLE?region=…&endpoint_url=…`` (default table: ``config.table``)."""
-        parts = config.parts
-        query = parse_qs(parts.query, keep_blank_values=True)
-        unknown = set(query) - {"region", "endpoint_url"}
-        if unknown:
-            raise ConfigurationError(
-                f"unknown dynamodb URL parameter(s) {', '.join(sorted(unknown))}; "
-                "use region and endpoint_url"
-            )
         if config.max_value_bytes > schema.MAX_VALUE_BYTES:
             raise ConfigurationError(
                 f"max_value_bytes {config.max_value_bytes} is above what the DynamoDB backend "
                 f"can write in one transaction ({schema.MAX_VALUE_BYTES} bytes)"
             )
-        client = DynamoDBClient(
-            table=unquote(parts.netloc) or config.table,
-            region=query.get("region", [""])[-1] or None,
-            endpoint_url=query.get("endpoint_url", [""])[-1] or None,
-            timeout_s=config.timeout_s,
-        )
-        return cls(client, page_size=min(config.page_size, 1000))
+        client = DynamoDBClient.from_url(config.url, config.table, config.timeout_s)
+        return cls(client, page_size=min(config.page_size, 1000), create=config.create_missing)
 
     # -- reading: delegated to DynamoDBReader (dynamodb_reads.py) --------------------------
 

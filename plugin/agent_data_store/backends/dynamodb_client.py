@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Collection, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 import botocore.session
@@ -23,14 +23,16 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     ConnectionError,
+    ConnectTimeoutError,
     HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    ReadTimeoutError,
 )
 
 from agent_data_store.backends import dynamodb_schema as schema
-from agent_data_store.config import is_loopback_host
+from agent_data_store.config import is_loopback_host, split_url
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 
 DEFAULT_REGION = "us-east-1"
@@ -108,10 +110,14 @@ class DynamoDBClient:
         self.region = region or session.get_config_variable("region") or DEFAULT_REGION
         endpoint = f", {_public_endpoint(endpoint_url)}" if endpoint_url else ""
         self.where = f"DynamoDB table {table!r} ({self.region}{endpoint})"
+        self.timeout_s = timeout_s
         config = Config(
             connect_timeout=min(timeout_s, 2.0),
-            read_timeout=max(timeout_s * 2, 5.0),
-            retries={"mode": "standard", "max_attempts": 2},
+            read_timeout=timeout_s,
+            # botocore's own retries would multiply the timeout (each attempt waits the full
+            # read timeout); call() retries throttling itself and a dropped connection once,
+            # both only while the timeout lasts.
+            retries={"mode": "standard", "total_max_attempts": 1},
             max_pool_connections=32,
             # Requests are built by the backend, never from caller input, and DynamoDB checks
             # them again; client-side validation walks every attribute of every request
@@ -123,6 +129,25 @@ class DynamoDBClient:
         )
         """The boto3 client (tests register botocore event hooks on ``client.meta.events``)."""
 
+    @classmethod
+    def from_url(cls, url: str, default_table: str, timeout_s: float) -> DynamoDBClient:
+        """The client of ``dynamodb://TABLE?region=…&endpoint_url=…`` (``default_table``
+        when the URL names none)."""
+        parts = split_url(url)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        unknown = set(query) - {"region", "endpoint_url"}
+        if unknown:
+            raise ConfigurationError(
+                f"unknown dynamodb URL parameter(s) {', '.join(sorted(unknown))}; "
+                "use region and endpoint_url"
+            )
+        return cls(
+            table=unquote(parts.netloc) or default_table,
+            region=query.get("region", [""])[-1] or None,
+            endpoint_url=query.get("endpoint_url", [""])[-1] or None,
+            timeout_s=timeout_s,
+        )
+
     def call(self, operation: str, expect: Collection[str] = CONFLICTS, **request: Any
              ) -> dict[str, Any]:
         """Call ``operation``; raise :class:`Refused` for ``expect`` codes, else a store error."""
@@ -130,10 +155,17 @@ class DynamoDBClient:
                              "transact_write_items"):
             request.setdefault("TableName", self.table)
         name = operation.replace("_", " ")
+        deadline = time.monotonic() + self.timeout_s
+        reconnected = False
         for attempt in range(THROTTLING_ATTEMPTS):
             try:
                 response: dict[str, Any] = getattr(self.client, operation)(**request)
                 return response
+            except (ReadTimeoutError, ConnectTimeoutError):
+                raise BackendUnavailableError(
+                    f"{self.where} did not answer within {self.timeout_s:g} s (during {name}); "
+                    "check that the service is running, or raise the timeout"
+                ) from None
             except ClientError as exc:
                 code = str(exc.response.get("Error", {}).get("Code", ""))
                 if code in expect:
@@ -150,6 +182,10 @@ class DynamoDBClient:
             except NoRegionError:
                 raise ConfigurationError(f"{self.where}: no AWS region; add ?region=…") from None
             except (ConnectionError, HTTPClientError):
+                if not reconnected and time.monotonic() < deadline:
+                    # A pooled connection the server had closed: one fresh try.
+                    reconnected = True
+                    continue
                 raise BackendUnavailableError(
                     f"{self.where} could not be reached (during {name}); check the endpoint, "
                     "the network and that the service is running"
@@ -204,14 +240,21 @@ class DynamoDBClient:
                 )
         return items
 
-    def ensure_table(self) -> None:
-        """Create the table if missing (safe when several processes race) and wait for ACTIVE."""
+    def ensure_table(self, *, create: bool = True) -> None:
+        """Create the table if missing (safe when several processes race) and wait for ACTIVE.
+
+        With ``create=False`` a missing table is a :class:`ConfigurationError`.
+        """
         deadline = time.monotonic() + TABLE_WAIT_S
         while True:
             try:
                 table = self.call("describe_table", expect={"ResourceNotFoundException"},
                                   TableName=self.table)["Table"]
             except Refused:
+                if not create:
+                    raise ConfigurationError(
+                        f"{self.where} does not exist (nothing was created)"
+                    ) from None
                 self._create_table()
                 continue
             keys = {(k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", [])}

@@ -97,6 +97,7 @@ class SqliteBackend(Backend):
         table: str = "agent_data_store",
         page_size: int = 500,
         timeout_s: float = 5.0,
+        create: bool = True,
     ) -> None:
         if not _TABLE_NAME.fullmatch(table):
             raise ConfigurationError(f"invalid SQLite table name {table!r}")
@@ -123,6 +124,9 @@ class SqliteBackend(Backend):
             f"INSERT INTO {table} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
             f"ON CONFLICT (userId, namespace, key) DO UPDATE SET {updates}"
         )
+        if not create:
+            self._check_exists()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -131,14 +135,32 @@ class SqliteBackend(Backend):
             ) from None
         self.ensure_indexes()
 
+    def _check_exists(self) -> None:
+        """Refuse a file or table that does not exist, creating nothing."""
+        if not self.path.is_file():
+            raise ConfigurationError(
+                f"no SQLite data store at {self.path}: the file does not exist "
+                "(nothing was created)"
+            )
+        rows = self._query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)
+        )
+        if not rows:
+            raise ConfigurationError(
+                f"the SQLite file {self.path} has no table {self.table!r} (nothing was created)"
+            )
+
     @classmethod
     def from_config(cls, config: StoreConfig) -> Self:
         """Open ``sqlite:///ABSOLUTE/PATH`` or ``sqlite://RELATIVE/PATH``."""
         parts = config.parts
         path = parts.netloc + parts.path
+        if path.startswith("//"):  # sqlite:////abs/path, as f"sqlite:///{absolute}" gives
+            path = "/" + path.lstrip("/")
         if not path or path == "/":
             raise ConfigurationError("sqlite URL needs a file path, e.g. sqlite:///var/data.db")
-        return cls(path, table=config.table, page_size=config.page_size, timeout_s=config.timeout_s)
+        return cls(path, table=config.table, page_size=config.page_size,
+                   timeout_s=config.timeout_s, create=config.create_missing)
 
     # -- connections and transactions ----------------------------------------------------
 
@@ -168,7 +190,7 @@ class SqliteBackend(Backend):
         message = str(exc)
         if isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message):
             return BackendUnavailableError(
-                f"the SQLite database {self.path} stayed locked for {self._timeout_s} s"
+                f"the SQLite database {self.path} stayed locked for {self._timeout_s:g} s"
             )
         return BackendError(f"SQLite error on {self.path}: {message}")
 

@@ -127,7 +127,8 @@ def _report(args: argparse.Namespace, session: Session, job: SeedImport, descrip
     if missing:
         out.error(
             f"verification failed: {len(missing):,} namespace(s) have fewer records in the target "
-            "than in the source"
+            "than in the source; run the import again to copy what is missing (records deleted "
+            "from the target meanwhile, or documents of the source naming the same record)"
         )
     else:
         out.line(

@@ -4,9 +4,9 @@ The seed's table has the hash key ``_id`` and stores values as DynamoDB types, n
 included. Numbers are read from DynamoDB's decimal text without passing through a binary
 float: one written without a fraction or exponent comes back as a Python ``int`` of any size
 (exact), any other as the nearest ``float``, which is the float the seed had written (DynamoDB
-keeps 38 significant digits). DynamoDB does not keep ``100.0`` apart from ``100``: both read
-as the integer. Binary attributes and sets have no JSON form; a document holding one is
-reported, not imported.
+keeps 38 significant digits). DynamoDB trims trailing zeros, so a float written as ``100.0``
+reads as the integer ``100`` (DynamoDB Local keeps the zero). Binary attributes and sets have
+no JSON form; a document holding one is reported, not imported.
 """
 
 from __future__ import annotations
@@ -16,13 +16,18 @@ import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from agent_data_store.admin.seed_import.sources import Cursor, SourceDocument, SourcePage
+from agent_data_store.admin.seed_import.sources import (
+    Cursor,
+    NotJSON,
+    SourceDocument,
+    SourcePage,
+    source_document,
+)
 from agent_data_store.backends.dynamodb_client import DynamoDBClient, Refused
-from agent_data_store.config import DEFAULT_TABLE, split_url
+from agent_data_store.config import DEFAULT_TABLE
 from agent_data_store.errors import BackendError, ConfigurationError
 
 SEED_HASH_KEY = "_id"
@@ -30,12 +35,8 @@ SEED_HASH_KEY = "_id"
 _INTEGER = re.compile(r"-?\d+")
 
 
-class NotJSON(ValueError):
-    """An attribute value that JSON cannot hold."""
-
-
 def plain(value: Any, path: str) -> Any:
-    """``value`` as :class:`TypeDeserializer` returns it, turned into plain JSON values."""
+    """One value as :class:`TypeDeserializer` returns it (not a map or list) as JSON."""
     if isinstance(value, Decimal):
         text = str(value)
         if _INTEGER.fullmatch(text):
@@ -44,10 +45,6 @@ def plain(value: Any, path: str) -> Any:
         if not math.isfinite(number):
             raise NotJSON(f"{path} is the number {text}, beyond what JSON can hold")
         return number
-    if isinstance(value, dict):
-        return {key: plain(item, f"{path}.{key}") for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item, f"{path}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, (set, frozenset)):
         raise NotJSON(f"{path} is a DynamoDB set, which JSON cannot hold")
     if value is None or isinstance(value, (str, bool)):
@@ -59,19 +56,7 @@ class DynamoDBSource:
     """The seed's documents in one DynamoDB table (``dynamodb://TABLE?region=…&endpoint_url=…``)."""
 
     def __init__(self, url: str, *, page_size: int, timeout_s: float) -> None:
-        parts = split_url(url)
-        query = parse_qs(parts.query, keep_blank_values=True)
-        unknown = set(query) - {"region", "endpoint_url"}
-        if unknown:
-            raise ConfigurationError(
-                f"unknown dynamodb URL parameter(s) {', '.join(sorted(unknown))}; "
-                "use region and endpoint_url"
-            )
-        table = parts.netloc or DEFAULT_TABLE
-        self._db = DynamoDBClient(
-            table, region=query.get("region", [None])[0],
-            endpoint_url=query.get("endpoint_url", [None])[0], timeout_s=timeout_s,
-        )
+        self._db = DynamoDBClient.from_url(url, DEFAULT_TABLE, timeout_s)
         self._page_size = page_size
         self._deserialize = TypeDeserializer().deserialize
         self.description = self._db.where
@@ -102,13 +87,11 @@ class DynamoDBSource:
 
     def _document(self, item: Mapping[str, Any]) -> SourceDocument:
         doc_id = str(item.get(SEED_HASH_KEY, {}).get("S", ""))
-        fields: dict[str, Any] = {}
         try:
-            for name, attribute in item.items():
-                fields[name] = plain(self._deserialize(attribute), name)
-        except (NotJSON, TypeError) as exc:
-            return SourceDocument(doc_id, fields, str(exc))
-        return SourceDocument(doc_id, fields)
+            fields = {name: self._deserialize(attribute) for name, attribute in item.items()}
+        except TypeError as exc:  # an attribute type boto3 does not know
+            return SourceDocument(doc_id, {}, str(exc))
+        return source_document(doc_id, fields, plain)
 
     def pages(self, after: Cursor) -> Iterator[SourcePage]:
         """Yield ``Scan`` pages after the key ``after`` (a ``LastEvaluatedKey``)."""

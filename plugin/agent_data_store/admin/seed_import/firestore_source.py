@@ -21,7 +21,12 @@ from google.auth import exceptions as auth_errors
 from google.cloud import firestore
 
 from agent_data_store.admin.record_document import TIMESTAMP_FIELDS
-from agent_data_store.admin.seed_import.sources import Cursor, SourceDocument, SourcePage
+from agent_data_store.admin.seed_import.sources import (
+    Cursor,
+    NotJSON,
+    SourcePage,
+    source_document,
+)
 from agent_data_store.backends.firestore import EMULATOR_ENV_VAR
 from agent_data_store.backends.firestore_requests import FirestoreRequests
 from agent_data_store.config import DEFAULT_TABLE, split_url
@@ -32,22 +37,15 @@ if TYPE_CHECKING:
     from google.cloud.firestore_v1.query import Query
 
 
-class NotJSON(ValueError):
-    """A Firestore value that JSON cannot hold."""
-
-
 def plain(value: Any, path: str) -> Any:
-    """A Firestore field value as plain JSON (timestamps only where ``path`` allows them)."""
+    """One Firestore value (not a map or array) as JSON; timestamps only where ``path``
+    allows them."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotJSON(f"{path} is {value!r}, which JSON cannot hold")
         return value
-    if isinstance(value, dict):
-        return {key: plain(item, f"{path}.{key}") for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item, f"{path}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, datetime) and path in TIMESTAMP_FIELDS:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     kind = "timestamp" if isinstance(value, datetime) else type(value).__name__
@@ -93,15 +91,6 @@ class FirestoreSource:
         results = self._requests.call("count the seed documents", count)
         return int(results[0][0].value) if results and results[0] else None
 
-    def _document(self, snapshot: DocumentSnapshot[Any]) -> SourceDocument:
-        fields: dict[str, Any] = {}
-        try:
-            for name, value in (snapshot.to_dict() or {}).items():
-                fields[name] = plain(value, name)
-        except NotJSON as exc:
-            return SourceDocument(snapshot.id, fields, str(exc))
-        return SourceDocument(snapshot.id, fields)
-
     def pages(self, after: Cursor) -> Iterator[SourcePage]:
         """Yield pages of the collection after the document ID ``after``."""
         last = after if isinstance(after, str) else None
@@ -119,7 +108,8 @@ class FirestoreSource:
             if not page:
                 return
             last = page[-1].id
-            yield SourcePage([self._document(s) for s in page], last, len(page))
+            documents = [source_document(s.id, s.to_dict() or {}, plain) for s in page]
+            yield SourcePage(documents, last, len(page))
             if len(snapshots) <= self._page_size:
                 return
 

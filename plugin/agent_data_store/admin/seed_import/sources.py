@@ -7,7 +7,7 @@ import's memory does not grow with the number of records.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +35,37 @@ class SourceDocument:
     doc_id: str
     fields: dict[str, Any]
     problem: str | None = None
+
+
+class NotJSON(ValueError):
+    """A value of a source's own type that JSON cannot hold; the message says where."""
+
+
+Leaf = Callable[[Any, str], Any]
+"""Turns one value that is neither an object nor a list into JSON, given its path; raises
+:class:`NotJSON` when it cannot."""
+
+
+def _walk(value: Any, path: str, leaf: Leaf) -> Any:
+    if isinstance(value, dict):
+        return {key: _walk(item, f"{path}.{key}", leaf) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_walk(item, f"{path}[{index}]", leaf) for index, item in enumerate(value)]
+    return leaf(value, path)
+
+
+def source_document(doc_id: str, fields: Mapping[str, Any], leaf: Leaf) -> SourceDocument:
+    """The document ``doc_id`` with ``fields`` turned into plain JSON by ``leaf``.
+
+    A value ``leaf`` cannot turn into JSON makes the document one with a ``problem``.
+    """
+    converted: dict[str, Any] = {}
+    try:
+        for name, value in fields.items():
+            converted[name] = _walk(value, name, leaf)
+    except NotJSON as exc:
+        return SourceDocument(doc_id, converted, str(exc))
+    return SourceDocument(doc_id, converted)
 
 
 @dataclass(frozen=True, slots=True)
