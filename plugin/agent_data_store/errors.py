@@ -7,6 +7,8 @@ code can catch them the ordinary way.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DataStoreError(Exception):
     """Base class of every data store error."""
@@ -68,6 +70,22 @@ class UnreadableRecordError(BackendError):
         super().__init__(f"{where} cannot be read: {problem}. {UNREADABLE_HINT}")
         self.problem = problem
         self._record_id = record_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle as cls(*args), which this constructor cannot take. A pickled
+        # copy crosses to worker processes that run agent code, so it leaves the record ID
+        # (which names the user) behind: the message is all an agent needs.
+        return (_unpickle_unreadable, (type(self), str(self), self.problem))
+
+
+def _unpickle_unreadable(
+    cls: type[UnreadableRecordError], message: str, problem: str
+) -> UnreadableRecordError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.problem = problem
+    error._record_id = ""
+    return error
 
 
 AGENT_VISIBLE_ERRORS: tuple[type[DataStoreError], ...] = (
