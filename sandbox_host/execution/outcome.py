@@ -59,6 +59,24 @@ def plain_result(output: Any, max_bytes: int) -> dict[str, Any]:
     return copied  # type: ignore[no-any-return]
 
 
+NOT_SCALAR: Any = object()
+
+
+def plain_scalar(value: Any) -> Any:
+    """``value`` as a plain ``str``/``int``/``float``/``bool`` if it is one or a subclass of
+    one (copied with the builtin type's own method, never an override), else
+    :data:`NOT_SCALAR`."""
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    return NOT_SCALAR
+
+
 def _copy(value: Any, path: str, depth: int, active: set[int]) -> Any:
     kind = type(value)
     if kind in _SCALARS or kind is bool:
@@ -69,14 +87,9 @@ def _copy(value: Any, path: str, depth: int, active: set[int]) -> Any:
         return _copy_container(value, path, depth, active, _copy_dict)
     if isinstance(value, (list, tuple)):
         return _copy_container(value, path, depth, active, _copy_list)
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, int):
-        return int.__int__(value)
-    if isinstance(value, float):
-        return float.__float__(value)
+    scalar = plain_scalar(value)
+    if scalar is not NOT_SCALAR:
+        return scalar
     raise AgentResultError(
         f"run() must return a JSON-serialisable dict: {path} is a {kind.__name__}"
     )

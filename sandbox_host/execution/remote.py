@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox_host.execution.outcome import NOT_SCALAR, plain_scalar
+
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 """Largest message a worker may send (the result limit applies inside it too)."""
 
@@ -79,14 +81,9 @@ def encode_value(value: Any, refs: Callable[[Any], int | None], depth: int = 0) 
         return [tag, [encode_value(item, refs, deeper) for item in value]]
     if isinstance(value, (bytes, bytearray)):
         return ["bytes", base64.b64encode(bytes(value)).decode("ascii")]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, int):
-        return int.__int__(value)
-    if isinstance(value, float):
-        return encode_value(float.__float__(value), refs, depth)
+    scalar = plain_scalar(value)
+    if scalar is not NOT_SCALAR:
+        return encode_value(scalar, refs, depth)
     return ["opaque", kind.__name__]
 
 

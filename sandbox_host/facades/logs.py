@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sandbox_host.facades.core import ModuleFacade, pick
-from sandbox_host.facades.reporting import exception_lines
-from sandbox_host.guards import AGENT_FILENAME_PREFIX, add_open_bases, add_writable_types
+from sandbox_host.facades.reporting import agent_frame, exception_lines
+from sandbox_host.guards import add_open_bases, add_writable_types
 from sandbox_host.scope import RunScope, current_scope
 
 _LEVEL_NAMES = "CRITICAL FATAL ERROR WARNING WARN INFO DEBUG NOTSET"
@@ -39,7 +39,34 @@ def _write(text: str) -> None:
     current_scope().printer.write(text)
 
 
-class Handler:
+class Filterer:
+    """What handlers and loggers share: a list of filters, applied in order."""
+
+    filters: list[Any]
+
+    def addFilter(self, filter: Any) -> None:
+        """Add a filter (an object with ``filter(record)`` or a callable)."""
+        if filter not in self.filters:
+            self.filters.append(filter)
+
+    def removeFilter(self, filter: Any) -> None:
+        """Remove a filter."""
+        if filter in self.filters:
+            self.filters.remove(filter)
+
+    def filter(self, record: logging.LogRecord) -> bool | logging.LogRecord:
+        """Apply the filters; a false answer drops the record, a record replaces it."""
+        result: bool | logging.LogRecord = True
+        for item in self.filters:
+            answer = item.filter(record) if hasattr(item, "filter") else item(record)
+            if not answer:
+                return False
+            if isinstance(answer, logging.LogRecord):
+                record = result = answer
+        return result
+
+
+class Handler(Filterer):
     """``logging.Handler``: subclass it and define ``emit(record)``."""
 
     terminator = "\n"
@@ -57,20 +84,6 @@ class Handler:
     def setFormatter(self, fmt: Any) -> None:
         """Format records with ``fmt``."""
         self.formatter = fmt
-
-    def addFilter(self, filter: Any) -> None:
-        """Add a filter (an object with ``filter(record)`` or a callable)."""
-        if filter not in self.filters:
-            self.filters.append(filter)
-
-    def removeFilter(self, filter: Any) -> None:
-        """Remove a filter."""
-        if filter in self.filters:
-            self.filters.remove(filter)
-
-    def filter(self, record: logging.LogRecord) -> bool | logging.LogRecord:
-        """Apply the filters; a false answer drops the record."""
-        return _apply_filters(self.filters, record)
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as text, with this handler's formatter (``%(message)s`` without one)."""
@@ -143,22 +156,11 @@ class NullHandler(Handler):
         return True
 
 
-add_open_bases(Handler, StreamHandler, NullHandler, logging.Formatter, logging.Filter)
+add_open_bases(Filterer, Handler, StreamHandler, NullHandler, logging.Formatter, logging.Filter)
 add_writable_types(Handler, logging.Formatter, logging.Filter, logging.LogRecord,
                    logging.LoggerAdapter)
 
 _DEFAULT_FORMATTER = logging.Formatter()
-
-
-def _apply_filters(filters: list[Any], record: logging.LogRecord) -> bool | logging.LogRecord:
-    result: bool | logging.LogRecord = True
-    for item in filters:
-        answer = item.filter(record) if hasattr(item, "filter") else item(record)
-        if not answer:
-            return False
-        if isinstance(answer, logging.LogRecord):
-            record = result = answer
-    return result
 
 
 class _Hierarchy:
@@ -195,7 +197,7 @@ class _Hierarchy:
         return self.root
 
 
-class Logger:
+class Logger(Filterer):
     """``logging.Logger`` of one run's hierarchy (its objects are the run's own)."""
 
     def __init__(self, name: str, level: int | str = logging.NOTSET) -> None:
@@ -254,20 +256,6 @@ class Logger:
                 return False
             logger = logger.parent
         return False
-
-    def addFilter(self, filter: Any) -> None:
-        """Add a filter."""
-        if filter not in self.filters:
-            self.filters.append(filter)
-
-    def removeFilter(self, filter: Any) -> None:
-        """Remove a filter."""
-        if filter in self.filters:
-            self.filters.remove(filter)
-
-    def filter(self, record: logging.LogRecord) -> bool | logging.LogRecord:
-        """Apply this logger's filters."""
-        return _apply_filters(self.filters, record)
 
     def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
         """Log at DEBUG."""
@@ -370,15 +358,10 @@ add_writable_types(Logger)
 
 
 def _agent_caller(stacklevel: int) -> tuple[str, int, str]:
-    frame = sys._getframe(1)
-    skipped = 0
-    while frame is not None:
-        if frame.f_code.co_filename.startswith(AGENT_FILENAME_PREFIX):
-            skipped += 1
-            if skipped >= stacklevel:
-                return "<agent>", frame.f_lineno, frame.f_code.co_name
-        frame = frame.f_back  # type: ignore[assignment]
-    return "<agent>", 0, "(unknown function)"
+    frame = agent_frame(stacklevel)
+    if frame is None:
+        return "<agent>", 0, "(unknown function)"
+    return "<agent>", frame.f_lineno, frame.f_code.co_name
 
 
 def _exception_of(exc_info: Any) -> BaseException | None:

@@ -12,6 +12,7 @@ import sys
 import traceback as _traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from sandbox_host.facades.core import ModuleFacade, pick
@@ -185,16 +186,22 @@ class _Warnings:
             self.filters[:], self.action = saved
 
 
-def _agent_line(stacklevel: int) -> int:
-    frame = sys._getframe(2)
+def agent_frame(stacklevel: int = 1) -> FrameType | None:
+    """The ``stacklevel``-th agent frame up the stack: who called a facade function."""
+    frame: FrameType | None = sys._getframe(1)
     seen = 0
     while frame is not None:
         if frame.f_code.co_filename.startswith(AGENT_FILENAME_PREFIX):
             seen += 1
             if seen >= stacklevel:
-                return frame.f_lineno
-        frame = frame.f_back  # type: ignore[assignment]
-    return 0
+                return frame
+        frame = frame.f_back
+    return None
+
+
+def _agent_line(stacklevel: int) -> int:
+    frame = agent_frame(stacklevel)
+    return 0 if frame is None else frame.f_lineno
 
 
 def build_warnings(scope: RunScope) -> ModuleFacade:
