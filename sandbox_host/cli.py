@@ -74,6 +74,19 @@ def positive_seconds(text: str) -> float:
     return seconds
 
 
+def namespace_patterns(text: str) -> list[str]:
+    """An ``argparse`` type: comma-separated namespace patterns, spaces around each ignored;
+    the empty string is no namespace at all."""
+    if not text.strip():
+        return []
+    patterns = [pattern.strip() for pattern in text.split(",")]
+    if not all(patterns):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has an empty pattern; separate patterns with single commas"
+        )
+    return patterns
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``sandbox-host``."""
     parser = argparse.ArgumentParser(
@@ -99,6 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--user", required=True,
                      help="user ID the agent runs for (its data store is this user's)")
     run.add_argument("--agent", help="agent name (default: the file name without .py)")
+    run.add_argument(
+        "--read-namespaces", metavar="PATTERNS", type=namespace_patterns,
+        help="comma-separated shell-style patterns of the namespaces the agent may read, "
+        "e.g. 'default,shared-*' ('' for none; default: every namespace of the user)",
+    )
+    run.add_argument(
+        "--write-namespaces", metavar="PATTERNS", type=namespace_patterns,
+        help="comma-separated shell-style patterns of the namespaces the agent may write, "
+        "e.g. 'reports' ('' for none; default: every namespace of the user)",
+    )
     source = run.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="JSON",
                         help="input_dict as a JSON object (default: {})")
@@ -199,7 +222,8 @@ def _load_host(**options: Any) -> SandboxHost:
 def _run(host: SandboxHost, args: argparse.Namespace) -> int:
     source = _read_text(args.agent_file, "agent file")
     input_dict = _read_input(args.input, args.input_file)
-    context = _context(args.user, args.agent or args.agent_file.stem)
+    context = _context(args.user, args.agent or args.agent_file.stem,
+                       args.read_namespaces, args.write_namespaces)
     tools = _load_tools(args.tools) if args.tools is not None else {}
     result = host.run_sync(
         source, input_dict, tools=tools, context=context, timeout_s=args.timeout
@@ -278,12 +302,21 @@ def _read_input(text: str | None, path: Path | None) -> dict[str, Any]:
     return value
 
 
-def _context(user: str, agent: str) -> ExecutionContext:
+_CONTEXT_OPTIONS = {
+    "user_id": "--user", "agent_name": "--agent",
+    "read_namespaces": "--read-namespaces", "write_namespaces": "--write-namespaces",
+}
+
+
+def _context(
+    user: str, agent: str, read_namespaces: list[str] | None, write_namespaces: list[str] | None
+) -> ExecutionContext:
     try:
-        return ExecutionContext(user_id=user, agent_name=agent)
+        return ExecutionContext(user_id=user, agent_name=agent, read_namespaces=read_namespaces,
+                                write_namespaces=write_namespaces)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'--user' if error['loc'][0] == 'user_id' else '--agent'}: "
+            f"{_CONTEXT_OPTIONS.get(str(error['loc'][0]), error['loc'][0])}: "
             f"{error['msg'].removeprefix('Value error, ')}"
             for error in exc.errors()
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent_data_store import Backend, DataStorePlugin, StoreConfig, open_backend
+from agent_data_store.permissions import NamespacePermissions
 from agent_data_store.store import DataStore, DataStoreHandle, agent_handle
 from agent_data_store.tracking import RunState
 from sandbox_host import SandboxHost
@@ -59,18 +60,22 @@ StoreFactory = Callable[..., DataStoreHandle]
 def make_store(backend: Backend, store_config: StoreConfig) -> StoreFactory:
     """Build the agent-facing ``data_store`` for a user and agent, as the plugin does.
 
-    Each handle gets a run state of its own (or the ``run`` passed in); ``make_store.flush()``
-    writes the buffered access tracking of all of them, as the host does when runs end.
+    ``read``/``write`` are the run's namespace patterns, as ``ExecutionContext`` gives them
+    (``None``: every namespace). Each handle gets a run state of its own (or the ``run``
+    passed in); ``make_store.flush()`` writes the buffered access tracking of all of them,
+    as the host does when runs end.
     """
     runs: list[RunState] = []
 
     def factory(user: str = "alice", agent: str = "agent-a", namespace: str = "default",
-                run: RunState | None = None, **config_overrides: object) -> DataStoreHandle:
+                run: RunState | None = None, read: list[str] | None = None,
+                write: list[str] | None = None, **config_overrides: object) -> DataStoreHandle:
         config = store_config.model_copy(update=config_overrides)
         if run is None:
             run = RunState(agent)
             runs.append(run)
-        return agent_handle(DataStore(lambda: backend, config, user, agent, run, namespace))
+        return agent_handle(DataStore(lambda: backend, config, user, agent, run, namespace,
+                                      permissions=NamespacePermissions(read, write)))
 
     def flush() -> None:
         for run in runs:

@@ -46,6 +46,23 @@ class ValueTooLargeError(DataStoreError, ValueError):
     """A value's JSON is larger than the configured limit; nothing was stored."""
 
 
+class NamespacePermissionError(DataStoreError):
+    """The run may not do this to this namespace (the host limited the namespaces it may read
+    or write); nothing was read or stored.
+
+    ``namespace``, ``operation`` and ``agent`` say which; the message also lists what the
+    run may do instead.
+    """
+
+    def __init__(
+        self, message: str, *, namespace: str = "", operation: str = "", agent: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.namespace = namespace
+        self.operation = operation
+        self.agent = agent
+
+
 UNREADABLE_HINT = (
     "It was not written by this data store, or not in its layout; records in the seed "
     "runtime's layout are converted with `agent-data-store import-gofannon`"
@@ -98,13 +115,14 @@ AGENT_VISIBLE_ERRORS: tuple[type[DataStoreError], ...] = (
     InvalidValueError,
     ValueTooLargeError,
     UnreadableRecordError,
+    NamespacePermissionError,
 )
 """The exception classes agent code can name (the plugin makes each a sandbox global of the
 same name), so it can ``except InvalidValueError:``. New agent-facing errors join here."""
 
 _OWN_WORDS: tuple[type[DataStoreError], ...] = (
     InvalidKeyError, InvalidKeyTypeError, InvalidValueError, ValueTooLargeError,
-    UnreadableRecordError,
+    UnreadableRecordError, NamespacePermissionError,
 )
 """Errors whose message is written for agents already: they name the key and the rule and
 nothing of the backend."""

@@ -22,6 +22,7 @@ from agent_data_store.errors import (
     BackendUnavailableError,
     DataStoreError,
 )
+from agent_data_store.permissions import NamespacePermissions
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
 from sandbox_host.hookspecs import hookimpl
@@ -89,9 +90,9 @@ class DataStorePlugin:
 
     @hookimpl
     def sandbox_globals(self, context: ExecutionContext) -> dict[str, Any]:
-        """Return ``{"data_store": ...}`` bound to the context's user and agent (and to the
-        run's limits, which every call charges), and the data store's exception classes by
-        name (``InvalidValueError``, ...), for ``except``.
+        """Return ``{"data_store": ...}`` bound to the context's user, agent and namespace
+        permissions (and to the run's limits, which every call charges), and the data
+        store's exception classes by name (``InvalidValueError``, ...), for ``except``.
 
         The configuration is read here, so a bad setting fails the run's set-up (before any
         agent code runs) rather than the agent's first call.
@@ -102,6 +103,7 @@ class DataStorePlugin:
         state.controls = run_controls()
         store = DataStore(
             lambda: self.backend, config, context.user_id, context.agent_name, state,
+            permissions=NamespacePermissions(context.read_namespaces, context.write_namespaces),
         )
         return {"data_store": agent_handle(store), **AGENT_GLOBALS}
 

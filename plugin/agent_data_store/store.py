@@ -18,6 +18,7 @@ from agent_data_store.errors import (
     UnreadableRecordError,
     for_agent,
 )
+from agent_data_store.permissions import UNRESTRICTED, NamespacePermissions
 from agent_data_store.records import RecordWrite, document_id, utc_now
 from agent_data_store.validation import (
     check_keys,
@@ -40,8 +41,10 @@ log = logging.getLogger(__name__)
 class DataStore:
     """Key-value storage of one user's namespace, used by one agent during one run.
 
-    The user and agent are fixed at construction. Reads count as accesses, buffered in
-    ``run.tracker``; every call is logged in ``run``.
+    The user and agent are fixed at construction, and so are the namespaces the run may
+    read and write (``permissions``; :func:`agent_handle` enforces them on every call, and
+    :meth:`list_namespaces` and :meth:`use_namespace` here). Reads count as accesses,
+    buffered in ``run.tracker``; every call is logged in ``run``.
     """
 
     def __init__(
@@ -52,6 +55,8 @@ class DataStore:
         agent: str,
         run: RunState,
         namespace: str = DEFAULT_NAMESPACE,
+        *,
+        permissions: NamespacePermissions = UNRESTRICTED,
     ) -> None:
         self._backend = backend
         self._config = config
@@ -59,6 +64,7 @@ class DataStore:
         self._agent = agent
         self._run = run
         self._namespace = check_name(namespace, "namespace")
+        self._permissions = permissions
 
     @property
     def namespace(self) -> str:
@@ -74,6 +80,11 @@ class DataStore:
     def agent(self) -> str:
         """The agent this store acts for (never shown to agent code)."""
         return self._agent
+
+    @property
+    def permissions(self) -> NamespacePermissions:
+        """The namespaces the run may read and write (never shown to agent code)."""
+        return self._permissions
 
     def _track(self, keys: list[str]) -> None:
         if self._config.tracking and keys:
@@ -153,16 +164,26 @@ class DataStore:
         return keys
 
     def list_namespaces(self) -> list[str]:
-        """Return the user's namespaces that hold at least one key, sorted."""
-        namespaces = sorted(self._backend().list_namespaces(self._user_id))
+        """Return the user's namespaces that hold at least one key and that the run may read,
+        sorted."""
+        namespaces = sorted(
+            namespace for namespace in self._backend().list_namespaces(self._user_id)
+            if self._permissions.can_read(namespace)
+        )
         self._run.log("list_namespaces", self._namespace, count=len(namespaces))
         return namespaces
 
     def use_namespace(self, namespace: str) -> DataStore:
-        """Return a store for ``namespace`` with the same user and agent."""
+        """Return a store for ``namespace`` with the same user, agent and permissions.
+
+        A namespace the run may neither read nor write is refused at once
+        (:class:`~agent_data_store.errors.NamespacePermissionError`).
+        """
+        namespace = check_name(namespace, "namespace")
+        self._permissions.check_reachable(namespace, self._agent)
         return DataStore(
-            self._backend, self._config, self._user_id, self._agent, self._run,
-            check_name(namespace, "namespace"),
+            self._backend, self._config, self._user_id, self._agent, self._run, namespace,
+            permissions=self._permissions,
         )
 
     def clear(self) -> int:
@@ -291,16 +312,23 @@ _KEYED = frozenset({"get", "set", "delete"})
 def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
     """A plain function calling ``store.<name>``, so agent code never holds a bound method.
 
-    Every call first checks that the run is still on (:meth:`RunState.check_open`). A
-    storage failure reaches the agent as :func:`~agent_data_store.errors.for_agent` words it
-    (operation, key, what went wrong in general); the full error, with the backend's
-    details, goes to this module's log for the host's operator.
+    Every call first checks that the run is still on (:meth:`RunState.check_open`), then
+    that the run may do this to the store's namespace (what each operation needs is
+    :data:`~agent_data_store.permissions.OPERATION_ACCESS`, which must list every exposed
+    operation; the answer is fixed per handle, as its namespace is). A storage failure
+    reaches the agent as :func:`~agent_data_store.errors.for_agent` words it (operation,
+    key, what went wrong in general); the full error, with the backend's details, goes to
+    this module's log for the host's operator.
     """
     method = getattr(store, name)
     check_open = run.check_open
+    permissions = store.permissions
+    allowed = permissions.allows(name, store.namespace)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         check_open()
+        if not allowed:
+            raise permissions.denied(name, store.namespace, store.agent)
         try:
             result = method(*args, **kwargs)
         except DataStoreError as exc:
