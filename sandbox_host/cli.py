@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--isolation",
         choices=ISOLATION_MODES,
         default="thread",
-        help="how the run executes: thread (default; a fresh event loop in a worker thread), "
+        help="how the run executes: thread (default; an event loop of its own in a worker thread), "
         "process (a worker process with memory, CPU and process limits) or inline",
     )
     run.add_argument(

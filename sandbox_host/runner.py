@@ -74,7 +74,7 @@ class SandboxHost:
     load too unless ``load_entry_points`` is false. ``timeout_s``, ``max_operations`` and
     ``max_depth`` are the defaults of every run (see :mod:`sandbox_host.limits`).
 
-    ``isolation`` says how runs execute: ``"thread"`` (default: a fresh event loop in a
+    ``isolation`` says how runs execute: ``"thread"`` (default: an event loop of its own in a
     worker thread), ``"process"`` (a pool of worker processes with OS limits;
     ``memory_limit_mb`` and ``cpu_limit_s`` apply there) or ``"inline"`` (on the caller's
     loop). ``max_result_bytes``, ``max_output_chars`` and ``max_error_chars`` bound what a

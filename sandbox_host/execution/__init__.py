@@ -1,7 +1,7 @@
 """How a run executes: one executor per isolation mode behind one small interface.
 
 * ``inline`` (:mod:`.inline`): on the caller's event loop.
-* ``thread`` (:mod:`.threads`, the default): on a fresh event loop in a pooled worker
+* ``thread`` (:mod:`.threads`, the default): on an event loop of its own in a pooled worker
   thread; the host's loop is never blocked and never holds anything of a run.
 * ``process`` (:mod:`.process`): in a pre-started worker process with OS limits (memory,
   CPU, no child processes, few files); ``data_store`` and tool calls are proxied to the

@@ -20,12 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import FunctionType
 from typing import Any
 
 from sandbox_host.compiler import CompiledAgent
+from sandbox_host.execution.generators import close_generators, track_generators
 from sandbox_host.execution.outcome import RunOutcome, plain_result, run_error
 from sandbox_host.facades import make_importer, preloaded
 from sandbox_host.guards import GUARD_GLOBALS, SAFE_BUILTINS, PrintCollector
@@ -72,21 +72,11 @@ class RunJob:
 
 
 class RunSession:
-    """Executes one :class:`RunJob` in the current event loop (see the module docstring).
+    """Executes one :class:`RunJob` in the current event loop (see the module docstring)."""
 
-    ``close_generators`` closes the run's async generators: the executor knows where they
-    are (a run's own loop: ``loop.shutdown_asyncgens``; the host's loop: those tracked in
-    the scope).
-    """
-
-    def __init__(
-        self,
-        job: RunJob,
-        close_generators: Callable[[RunScope], Awaitable[None]],
-    ) -> None:
+    def __init__(self, job: RunJob) -> None:
         self.job = job
         self.scope = RunScope(job.limits, job.printer)
-        self._close_generators = close_generators
         self.host_cancelled = False
         self.task: asyncio.Task[RunOutcome] | None = None
         self.leftovers: list[Any] = []
@@ -126,6 +116,7 @@ class RunSession:
     async def _run_agent(self) -> dict[str, Any]:
         job = self.job
         limits = job.limits
+        track_generators()
         run_globals = self._globals()
         self.leftovers.append(run_globals)
         limits.start_depth_count()
@@ -200,7 +191,7 @@ class RunSession:
                 limits.expire("the run has ended")
             # Bounded like the tasks: a generator's cleanup code that waits finds the run
             # closing, and one that loops stops at the deadline.
-            await self._close_generators(scope)
+            await close_generators(scope)
         except BaseException:
             pass
         finally:
@@ -233,16 +224,10 @@ def _agent_run_function(run_globals: dict[str, Any], compiled: CompiledAgent) ->
     return run
 
 
-async def close_loop_generators(scope: RunScope) -> None:
-    """Close the async generators of the run's own loop (thread and process modes)."""
-    await asyncio.get_running_loop().shutdown_asyncgens()
-
-
 __all__ = [
     "RUN_SIGNATURE",
     "AgentDefinitionError",
     "RunJob",
     "RunSession",
     "RunSettings",
-    "close_loop_generators",
 ]

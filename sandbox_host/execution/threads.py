@@ -1,10 +1,12 @@
-"""``thread`` (the default): each run on a fresh event loop in a worker thread.
+"""``thread`` (the default): each run on an event loop of its own in a worker thread.
 
 The host awaits the run without blocking its own loop, so one agent's blocking
 ``data_store`` round trips stall no other run; nothing of a run (task, callback, async
-generator) is ever on the host's loop, and the run's loop is closed after the run. The
-worker threads come from a bounded pool, have large stacks (deep C recursion in agent
-code needs far more nesting before it can crash the process) and are daemons.
+generator) is ever on the host's loop, and nothing of it survives on its own loop: a
+worker's loop serves the next run only if the run left nothing on it, and is closed
+otherwise (:mod:`.loops`). The worker threads come from a bounded pool, have large stacks
+(deep C recursion in agent code needs far more nesting before it can crash the process)
+and are daemons.
 
 A run that does not finish by its deadline (plus :data:`ABANDON_GRACE_S`) -- blocked in a
 backend call, or in one long C operation such as ``10 ** 10 ** 8`` -- is abandoned: the host
@@ -24,8 +26,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sandbox_host.execution.loops import end_of_run, loop_for_run
 from sandbox_host.execution.outcome import RunOutcome
-from sandbox_host.execution.session import RunJob, RunSession, close_loop_generators
+from sandbox_host.execution.session import RunJob, RunSession
 from sandbox_host.result import RunError
 
 ABANDON_GRACE_S = 0.1
@@ -45,11 +48,7 @@ Done = Callable[[tuple[bool, Any]], None]
 
 
 class RunThreadPool:
-    """Daemon worker threads for runs, at most ``size`` of them not abandoned.
-
-    Between two runs a worker thread closes the previous run's event loop and makes the
-    next one, so neither is on a run's way.
-    """
+    """Daemon worker threads for runs, at most ``size`` of them not abandoned."""
 
     def __init__(self, size: int = DEFAULT_MAX_THREADS) -> None:
         if size < 1:
@@ -94,7 +93,6 @@ class RunThreadPool:
 
     def _work(self) -> None:
         while True:
-            _between_runs()
             with self._lock:
                 self._idle += 1
             work, done = self._jobs.get()
@@ -114,24 +112,6 @@ class RunThreadPool:
             del work, done, outcome
 
 
-_thread_loops = threading.local()
-
-
-def _take_loop() -> asyncio.AbstractEventLoop:
-    loop: asyncio.AbstractEventLoop | None = getattr(_thread_loops, "next", None)
-    _thread_loops.next = None
-    return loop if loop is not None else asyncio.new_event_loop()
-
-
-def _between_runs() -> None:
-    retired = getattr(_thread_loops, "retired", None)
-    if retired is not None:
-        _thread_loops.retired = None
-        retired.close()
-    if getattr(_thread_loops, "next", None) is None:
-        _thread_loops.next = asyncio.new_event_loop()
-
-
 class _ThreadRun:
     """One run on a worker thread, as both sides see it."""
 
@@ -144,9 +124,10 @@ class _ThreadRun:
         self.lock = threading.Lock()
 
     def __call__(self) -> RunOutcome:
-        """The worker thread's part: run the session on a fresh loop (closed after it)."""
-        loop = _take_loop()
-        session = RunSession(self.job, close_loop_generators)
+        """The worker thread's part: run the session on the thread's loop (see
+        :mod:`.loops`: a loop is used again only when the run left nothing on it)."""
+        loop = loop_for_run()
+        session = RunSession(self.job)
         with self.lock:
             self.loop, self.session = loop, session
         try:
@@ -156,7 +137,7 @@ class _ThreadRun:
                 self.loop = None
                 if self.abandoned:
                     self.pool.released()
-            _thread_loops.retired = loop
+            end_of_run(loop)
 
     def release(self) -> None:
         """Drop the session (and what the run made) in the worker thread."""
@@ -201,7 +182,7 @@ def shared_pool() -> RunThreadPool:
 
 
 class ThreadExecutor:
-    """Runs each job on a fresh event loop in a pooled worker thread.
+    """Runs each job on an event loop of its own in a pooled worker thread.
 
     Hosts share one pool of :data:`DEFAULT_MAX_THREADS` threads unless ``max_threads``
     gives a host a pool of its own.

@@ -2,10 +2,10 @@
 
 Started by :mod:`.process` as ``python -m sandbox_host.execution.worker FD`` with a socket
 to the host on file descriptor ``FD``. It imports everything a run needs once, then for
-each job: sets the run's OS limits (address space, CPU seconds), runs the session on a
-fresh event loop, sends the plain outcome back and lifts the limits again. Calls the
-agent makes to host objects (``data_store``, tools) are forwarded over the socket and
-answered by the host (see :mod:`.remote`).
+each job: sets the run's OS limits (address space, CPU seconds), runs the session on the
+worker's event loop (see :mod:`.loops`), sends the plain outcome back and lifts the limits
+again. Calls the agent makes to host objects (``data_store``, tools) are forwarded over
+the socket and answered by the host (see :mod:`.remote`).
 
 Limits set once for the worker's life: no child processes (``RLIMIT_NPROC``; not
 enforced by the kernel for root), few file descriptors, no file writes (``RLIMIT_FSIZE``).
@@ -13,7 +13,6 @@ enforced by the kernel for root), few file descriptors, no file writes (``RLIMIT
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 import resource
 import sys
@@ -21,6 +20,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from sandbox_host.compiler import AgentCompileError, AgentCompiler
+from sandbox_host.execution.loops import end_of_run, loop_for_run
 from sandbox_host.execution.outcome import RunOutcome
 from sandbox_host.execution.remote import (
     Described,
@@ -28,7 +28,7 @@ from sandbox_host.execution.remote import (
     dumps,
     encode_value,
 )
-from sandbox_host.execution.session import RunJob, RunSession, close_loop_generators
+from sandbox_host.execution.session import RunJob, RunSession
 from sandbox_host.limits import RunLimits
 from sandbox_host.result import RunError
 
@@ -222,15 +222,12 @@ def _run_job(channel: _Channel, compiler: AgentCompiler, job: dict[str, Any]) ->
         limits=limits,
         settings=settings,
     )
-    loop = asyncio.new_event_loop()
+    loop = loop_for_run()
     try:
         with _RunLimitsOS(job["memory_limit_mb"], job["cpu_limit_s"]):
-            outcome = loop.run_until_complete(
-                RunSession(run_job, close_loop_generators).start(loop)
-            )
-            loop.run_until_complete(loop.shutdown_asyncgens())
+            outcome = loop.run_until_complete(RunSession(run_job).start(loop))
     finally:
-        loop.close()
+        end_of_run(loop)
     if outcome.error is not None and outcome.error.type == "MemoryError":
         outcome.error = RunError(
             "MemoryLimitExceeded", f"{job['memory_limit_mb']} MiB", outcome.error.line,

@@ -309,3 +309,51 @@ def test_process_mode_reports_values_the_host_cannot_take(
         "InvalidValueError: value has a key of type int; JSON keys are strings",
         "InvalidValueError: value is nan, which JSON cannot hold",
     ]}
+
+
+# --- a worker's loop is used again only when a run left nothing on it ------------------
+
+
+def test_a_new_loop_holds_nothing() -> None:
+    from sandbox_host.execution.loops import holds_nothing
+
+    loop = asyncio.new_event_loop()
+    try:
+        assert holds_nothing(loop)
+    finally:
+        loop.close()
+
+
+@pytest.mark.parametrize("leave", ["timer", "callback", "reader"])
+def test_a_loop_with_anything_left_on_it_is_closed(leave: str) -> None:
+    import socket
+
+    from sandbox_host.execution.loops import end_of_run, holds_nothing, loop_for_run
+
+    loop = loop_for_run()
+    left: Any = None
+    if leave == "timer":
+        left = loop.call_later(60, print)
+    elif leave == "callback":
+        left = loop.call_soon(print)
+    else:
+        left = socket.socketpair()
+        loop.add_reader(left[0], print)
+    assert not holds_nothing(loop)
+    end_of_run(loop)
+    assert loop.is_closed()
+    assert loop_for_run() is not loop
+    if leave == "reader":
+        for sock in left:
+            sock.close()
+
+
+def test_an_empty_loop_is_kept_and_cancelled_timers_are_dropped() -> None:
+    from sandbox_host.execution.loops import end_of_run, loop_for_run
+
+    loop = loop_for_run()
+    loop.call_later(60, print).cancel()
+    end_of_run(loop)
+    assert not loop.is_closed()
+    assert loop_for_run() is loop
+    assert not loop._scheduled  # type: ignore[attr-defined]
