@@ -33,6 +33,7 @@ from side_by_side import (
     USER,
     VALUE,
     WRITES,
+    atomic_operations,
     print_table,
     time_side_by_side,
 )
@@ -140,6 +141,7 @@ def count_requests(backend: CouchDBBackend) -> dict[str, list[str]]:
         "tracking of a run that read 1000 keys": lambda: backend.record_accesses(
             [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(RECORDS)]),
         "delete_many(100)": lambda: backend.delete_many(USER, NAMESPACE, keys),
+        **atomic_operations(backend),
     }
     sent = {}
     for name, operation in operations.items():

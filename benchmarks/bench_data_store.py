@@ -21,7 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from side_by_side import NAMESPACE, USER, VALUE, WRITES, print_table, time_side_by_side
+from side_by_side import (
+    NAMESPACE,
+    USER,
+    VALUE,
+    WRITES,
+    atomic_operations,
+    print_table,
+    time_side_by_side,
+)
 
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.sqlite import SqliteBackend
@@ -39,7 +47,9 @@ def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]
     select_all = ("SELECT key, value FROM agent_data_store "
                   "WHERE userId = ? AND namespace = ? ORDER BY key")
     upsert = (
-        "INSERT INTO agent_data_store VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+        "INSERT INTO agent_data_store (_id, userId, namespace, key, value, metadata, "
+        "createdByAgent, lastAccessedByAgent, accessCount, createdAt, updatedAt, lastAccessedAt) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(userId, namespace, key) DO UPDATE SET value = excluded.value, "
         "updatedAt = excluded.updatedAt, lastAccessedAt = excluded.lastAccessedAt, "
         "lastAccessedByAgent = excluded.lastAccessedByAgent"
@@ -129,6 +139,10 @@ def count_statements(backend: SqliteBackend) -> dict[str, int]:
         counts[name] = len({s.split(" VALUES")[0].split(" WHERE")[0] for s in seen}
                            - {"BEGIN IMMEDIATE", "COMMIT"}) or 1
         counts[name + " transactions"] = sum(s == "BEGIN IMMEDIATE" for s in seen)
+    for name, operation in atomic_operations(backend).items():
+        seen.clear()
+        operation()
+        counts[name] = len(seen)
     conn.set_trace_callback(None)
     return counts
 
@@ -158,7 +172,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     figures = measure(quick=args.quick)
     print_table(figures["rows"], "raw sqlite3", unit="us")
-    print("\nstatements per bulk operation:")
+    print("\nstatements per bulk or atomic operation:")
     for name, count in figures["statements"].items():
         print(f"  {name:<36}{count}")
     print("\nlist_namespaces:")

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from side_by_side import AGENTS, NAMESPACE, RECORDS, USER, VALUE, WRITES
+from side_by_side import AGENTS, NAMESPACE, RECORDS, USER, VALUE, WRITES, atomic_operations
 
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.dynamodb import DynamoDBBackend
@@ -191,6 +191,7 @@ def count_round_trips(backend: DynamoDBBackend, counter: CallCounter) -> dict[st
         "tracking of 1000 reads": lambda: backend.record_accesses(
             [Access(USER, NAMESPACE, f"k{i}", 1, "b", now) for i in range(RECORDS)]),
         "delete_many(100)": lambda: backend.delete_many(USER, "fresh", keys),
+        **atomic_operations(backend),
     }
     counts: dict[str, int] = {}
     for name, operation in operations.items():

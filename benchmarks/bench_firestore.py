@@ -34,7 +34,15 @@ from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
-from side_by_side import NAMESPACE, USER, VALUE, WRITES, print_table, time_side_by_side
+from side_by_side import (
+    NAMESPACE,
+    USER,
+    VALUE,
+    WRITES,
+    atomic_operations,
+    print_table,
+    time_side_by_side,
+)
 
 from agent_data_store import DataStorePlugin, StoreConfig, open_backend
 from agent_data_store.backends.firestore import FirestoreBackend
@@ -183,6 +191,8 @@ def count_rpcs(backend: FirestoreBackend, config: StoreConfig) -> dict[str, dict
     }
     tracking = f"tracking of {len(run.tracker)} keys"
     counts[tracking] = counter.during(lambda: run.tracker.flush(backend))
+    for name, operation in atomic_operations(backend).items():
+        counts[name] = counter.during(operation)
     return counts
 
 
@@ -225,7 +235,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("\nRPCs per data store call:")
     for name, counts in figures["rpcs"].items():
         detail = ", ".join(f"{rpc} {count}" for rpc, count in sorted(counts.items()))
-        print(f"  {name:<24}{sum(counts.values()):>3}  ({detail})")
+        print(f"  {name:<34}{sum(counts.values()):>3}  ({detail})")
     return figures
 
 

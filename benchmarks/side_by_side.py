@@ -12,11 +12,14 @@ The benchmark scripts import this module from their own folder (run them as
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from agent_data_store.backends.base import Backend
+from agent_data_store.records import Increment, RecordWrite, utc_now
 from sandbox_host import ExecutionContext, SandboxHost
 
 USER, NAMESPACE = "bench-user", "default"
@@ -107,3 +110,31 @@ def print_table(
         line = (f"{row['op']:<16}{row['ours_s'] * scale:>13.2f} {unit}"
                 f"{row['raw_s'] * scale:>11.2f} {unit}{row['ratio']:>7.2f}x")
         print(line + (f"  {extra[1][row['op']]}" if extra else ""))
+
+
+ATOMIC = "atomic"
+"""Namespace the atomic operations' round-trip counts write to."""
+
+
+def atomic_operations(backend: Backend) -> dict[str, Callable[[], object]]:
+    """The backend calls behind each atomic operation, in an order where each finds the state
+    its name says (run them in order, once); every benchmark counts their round trips."""
+    now, text = utc_now(), json.dumps(VALUE)
+
+    def write(key: str) -> RecordWrite:
+        return RecordWrite(USER, ATOMIC, key, text, None, "bench", now)
+
+    def add(amount: float) -> Callable[[], object]:
+        return lambda: backend.increment(Increment(USER, ATOMIC, "counter", amount, "bench", now))
+
+    lock = write("lock")
+    return {
+        "increment of a new key": add(1),
+        "increment of a number": add(1),
+        "increment by a float": add(0.5),
+        "set_if_absent of a new key": lambda: backend.put_if(lock, None),
+        "set_if_absent of an existing key": lambda: backend.put_if(write("lock"), None),
+        "compare_and_set, current version": lambda: backend.put_if(write("lock"), lock.version),
+        "compare_and_set, stale version": lambda: backend.put_if(write("lock"), lock.version),
+        "get_record": lambda: backend.get(USER, ATOMIC, "lock"),
+    }

@@ -55,7 +55,8 @@ def seed_documents(
                 "accessCount": 0, "lastAccessedAt": "2026-02-05T14:22:00Z"}
 
     def stored(doc: dict[str, Any], **fields: Any) -> dict[str, Any]:
-        return {**{k: v for k, v in doc.items() if k != "_rev"}, **fields}
+        # Seed documents have no version: they get the one of records from before versions.
+        return {**{k: v for k, v in doc.items() if k != "_rev"}, "version": "0", **fields}
 
     expected = {
         full["_id"]: stored(full),

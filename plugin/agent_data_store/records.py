@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agent_data_store.errors import UnreadableRecordError
+from agent_data_store.errors import InvalidValueError, UnreadableRecordError
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+LEGACY_VERSION = "0"
+"""The version of a record stored before records had versions (or imported without one).
+Every write gives a record a fresh random version (:func:`new_version`), never this one."""
 
 _encode_metadata = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -34,6 +40,27 @@ def utc_now() -> str:
     text = time.strftime(TIMESTAMP_FORMAT, time.gmtime(seconds))
     _last_now = (seconds, text)
     return text
+
+
+def precise_now() -> str:
+    """Return the current time with milliseconds, e.g. ``2026-02-01T10:30:00.250Z``.
+
+    Expiry times have this fixed-width form, so they compare correctly as strings (SQL,
+    DynamoDB and Mango range conditions compare them that way).
+    """
+    return precise_time(time.time())
+
+
+def precise_time(epoch_s: float) -> str:
+    """Format seconds since the epoch as :func:`precise_now` does (milliseconds rounded up)."""
+    millis = math.ceil(epoch_s * 1000)
+    seconds, ms = divmod(millis, 1000)
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{ms:03d}Z"
+
+
+def new_version() -> str:
+    """Return a fresh, random record version (opaque to agents)."""
+    return os.urandom(8).hex()
 
 
 def encode_key(key: str) -> str:
@@ -76,6 +103,8 @@ class Record:
     created_at: str
     updated_at: str
     last_accessed_at: str
+    version: str = LEGACY_VERSION
+    """Changes on every write (never on an access): what ``compare_and_set`` compares."""
 
     @property
     def id(self) -> str:
@@ -125,6 +154,7 @@ class Record:
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
             "lastAccessedAt": self.last_accessed_at,
+            "version": self.version,
         }
 
     @classmethod
@@ -147,6 +177,7 @@ class Record:
             created_at=fields["createdAt"],
             updated_at=fields["updatedAt"],
             last_accessed_at=fields["lastAccessedAt"],
+            version=fields.get("version") or LEGACY_VERSION,
         )
 
 
@@ -161,11 +192,36 @@ class RecordWrite:
     metadata: dict[str, Any] | None
     agent: str
     at: str
+    version: str = field(default_factory=new_version)
+    """The version of the record after this write."""
 
     @property
     def id(self) -> str:
         """The document ID of the record this write creates or overwrites."""
         return document_id(self.user_id, self.namespace, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class Increment:
+    """An ``increment`` of one key by one agent: what :func:`apply_increment` needs."""
+
+    user_id: str
+    namespace: str
+    key: str
+    amount: int | float
+    agent: str
+    at: str
+    version: str = field(default_factory=new_version)
+
+    @property
+    def id(self) -> str:
+        """The document ID of the record this increment creates or changes."""
+        return document_id(self.user_id, self.namespace, self.key)
+
+    def write(self, value_json: str) -> RecordWrite:
+        """The write that stores ``value_json`` as this increment's result."""
+        return RecordWrite(self.user_id, self.namespace, self.key, value_json, None,
+                           self.agent, self.at, self.version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +241,9 @@ class Access:
         return document_id(self.user_id, self.namespace, self.key)
 
 
-OVERWRITTEN_FIELDS = ("value", "metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt")
+OVERWRITTEN_FIELDS = (
+    "value", "metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt", "version",
+)
 """Storage fields an overwrite changes (``metadata`` by :func:`merge_metadata`); every other
 field keeps its stored value. Backends that upsert server-side build their update from this."""
 
@@ -196,7 +254,7 @@ def apply_write(existing: Record | None, write: RecordWrite) -> Record:
     Create: created/lastAccessed by the agent, ``accessCount`` 0, all timestamps now.
     Overwrite: value replaced, metadata shallow-merged, ``updatedAt``/``lastAccessedAt`` now,
     ``lastAccessedByAgent`` the writer; ``createdAt``, ``createdByAgent`` and ``accessCount``
-    kept.
+    kept. Either way the record gets the write's (fresh) version.
     """
     if existing is None:
         return Record(
@@ -211,6 +269,7 @@ def apply_write(existing: Record | None, write: RecordWrite) -> Record:
             created_at=write.at,
             updated_at=write.at,
             last_accessed_at=write.at,
+            version=write.version,
         )
     return replace(
         existing,
@@ -219,7 +278,57 @@ def apply_write(existing: Record | None, write: RecordWrite) -> Record:
         last_accessed_by_agent=write.agent,
         updated_at=write.at,
         last_accessed_at=write.at,
+        version=write.version,
     )
+
+
+def write_allowed(existing: Record | None, expect: str | None) -> bool:
+    """Whether a conditional write expecting version ``expect`` may replace ``existing``.
+
+    ``expect`` ``None`` means the key must not exist (``set_if_absent``,
+    ``compare_and_set(version=None)``); otherwise the record must exist at that version.
+    """
+    if existing is None:
+        return expect is None
+    return existing.version == expect
+
+
+def add_to_json(value_json: str | None, amount: int | float, key: str) -> str:
+    """Return the JSON text of a stored number plus ``amount`` (``amount`` itself if none).
+
+    Integers stay exact integers (JSON holds any size); a float on either side gives a
+    float. A stored value that is not a number, or a result JSON cannot hold (a float
+    overflowing to infinity), raises :class:`InvalidValueError` and nothing changes.
+    """
+    if value_json is None:
+        return _encode_number(amount, key)
+    current = json.loads(value_json)
+    if type(current) not in (int, float):
+        kind = "a boolean" if isinstance(current, bool) else f"a {type(current).__name__}"
+        raise InvalidValueError(
+            f"cannot increment key {key!r}: its value is {kind}, not a number; nothing changed"
+        )
+    return _encode_number(current + amount, key)
+
+
+def _encode_number(number: int | float, key: str) -> str:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise InvalidValueError(
+            f"cannot increment key {key!r}: the result is {number!r}, which JSON cannot hold; "
+            "nothing changed"
+        )
+    return json.dumps(number)
+
+
+def apply_increment(existing: Record | None, change: Increment) -> Record:
+    """Return the record after ``change``: its number plus the amount, written like a ``set``.
+
+    A missing key is created holding the amount. Metadata is left as it is.
+    """
+    value_json = add_to_json(
+        None if existing is None else existing.value_json, change.amount, change.key
+    )
+    return apply_write(existing, change.write(value_json))
 
 
 def merge_metadata(old: dict[str, Any], new: dict[str, Any] | None) -> dict[str, Any]:

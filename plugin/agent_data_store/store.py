@@ -19,12 +19,14 @@ from agent_data_store.errors import (
     for_agent,
 )
 from agent_data_store.permissions import UNRESTRICTED, NamespacePermissions
-from agent_data_store.records import RecordWrite, document_id, utc_now
+from agent_data_store.records import Increment, RecordWrite, document_id, utc_now
 from agent_data_store.validation import (
+    check_amount,
     check_keys,
     check_metadata,
     check_name,
     check_size,
+    check_version,
     to_json,
 )
 
@@ -108,6 +110,7 @@ class DataStore:
     def _write(
         self, key: str, value: Any, metadata: dict[str, Any] | None, at: str
     ) -> RecordWrite:
+        """The one place a write of this store is built: every write method goes through it."""
         value_json = to_json(value)
         check_size(value_json, self._config.max_value_bytes)
         return RecordWrite(
@@ -133,6 +136,72 @@ class DataStore:
         write = self._write(key, value, check_metadata(metadata), utc_now())
         self._backend().put_many([write])
         self._run.log("set", self._namespace, key=key, value_json=write.value_json)
+
+    def set_if_absent(
+        self, key: str, value: Any, metadata: dict[str, Any] | None = None
+    ) -> bool:
+        """Create ``key`` only if it does not exist; return whether it did (atomic)."""
+        key = check_name(key, "key")
+        write = self._write(key, value, check_metadata(metadata), utc_now())
+        created = self._backend().put_if(write, None)
+        self._run.log("set_if_absent", self._namespace, key=key, written=created,
+                      value_json=write.value_json if created else None)
+        return created
+
+    def compare_and_set(
+        self, key: str, value: Any, version: str | None, metadata: dict[str, Any] | None = None
+    ) -> bool:
+        """Write ``key`` only if its version is still ``version`` (``None``: it must not exist).
+
+        Returns whether the write happened. The version comes from :meth:`get_record`.
+        """
+        key = check_name(key, "key")
+        expect = check_version(version)
+        write = self._write(key, value, check_metadata(metadata), utc_now())
+        written = self._backend().put_if(write, expect)
+        self._run.log("compare_and_set", self._namespace, key=key, written=written,
+                      value_json=write.value_json if written else None)
+        return written
+
+    def increment(self, key: str, amount: int | float = 1) -> int | float:
+        """Add ``amount`` to the number stored at ``key`` atomically; return the new value.
+
+        A missing key is created holding ``amount``. A value that is not a number raises
+        ``InvalidValueError`` and nothing changes. Counts as a write, like :meth:`set`.
+        """
+        key = check_name(key, "key")
+        change = Increment(self._user_id, self._namespace, key, check_amount(amount),
+                           self._agent, utc_now())
+        value_json = self._backend().increment(change)
+        self._run.log("increment", self._namespace, key=key, value_json=value_json)
+        result: int | float = json.loads(value_json)
+        return result
+
+    def get_record(self, key: str) -> dict[str, Any] | None:
+        """Return ``key``'s value with its version, metadata and tracking fields, or ``None``.
+
+        Counts as an access, like :meth:`get`.
+        """
+        key = check_name(key, "key")
+        record = self._backend().get(self._user_id, self._namespace, key)
+        if record is None:
+            self._run.log("get_record", self._namespace, key=key, found=False)
+            return None
+        if self._config.tracking:
+            self._run.tracker.record(self._user_id, self._namespace, (key,), self._agent)
+        self._run.log("get_record", self._namespace, key=key, found=True,
+                      value_json=record.value_json)
+        return {
+            "value": record.value,
+            "version": record.version,
+            "metadata": json.loads(to_json(record.metadata, "metadata")),
+            "createdByAgent": record.created_by_agent,
+            "lastAccessedByAgent": record.last_accessed_by_agent,
+            "accessCount": record.access_count,
+            "createdAt": record.created_at,
+            "updatedAt": record.updated_at,
+            "lastAccessedAt": record.last_accessed_at,
+        }
 
     def delete(self, key: str) -> bool:
         """Delete ``key``; return whether it existed."""
@@ -246,6 +315,7 @@ def _is_json(text: str) -> bool:
 _METHODS = (
     "get", "set", "delete", "delete_many", "list_keys", "list_namespaces",
     "use_namespace", "clear", "get_all", "get_many", "set_many",
+    "increment", "set_if_absent", "get_record", "compare_and_set",
 )
 
 
@@ -270,6 +340,10 @@ class DataStoreHandle:
     get_all: Callable[[], dict[str, Any]]
     get_many: Callable[[list[str]], dict[str, Any]]
     set_many: Callable[..., int]
+    increment: Callable[..., int | float]
+    set_if_absent: Callable[..., bool]
+    get_record: Callable[[str], dict[str, Any] | None]
+    compare_and_set: Callable[..., bool]
     _namespace: str
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -305,7 +379,9 @@ def agent_handle(store: DataStore) -> DataStoreHandle:
     return handle
 
 
-_KEYED = frozenset({"get", "set", "delete"})
+_KEYED = frozenset({
+    "get", "set", "delete", "increment", "set_if_absent", "get_record", "compare_and_set",
+})
 """Methods whose first argument is a key, which an agent-facing error names."""
 
 

@@ -115,9 +115,14 @@ class RunState:
         key: str | None = None,
         count: int | None = None,
         found: bool | int | None = None,
+        written: bool | None = None,
         value_json: str | None = None,
     ) -> None:
-        """Append one entry to the run's operation log."""
+        """Append one entry to the run's operation log.
+
+        ``found``: whether the key existed (or how many did); ``written``: whether a
+        conditional write (``set_if_absent``, ``compare_and_set``) happened.
+        """
         if len(self.ops) >= MAX_LOGGED_OPS:
             self.dropped_ops += 1
             return
@@ -128,6 +133,8 @@ class RunState:
             entry["count"] = count
         if found is not None:
             entry["found"] = found
+        if written is not None:
+            entry["written"] = written
         if value_json is not None:
             entry["valuePreview"] = (
                 value_json if len(value_json) <= PREVIEW_CHARS

@@ -153,3 +153,23 @@ def check_metadata(metadata: object) -> dict[str, Any] | None:
     check_size(text, MAX_METADATA_BYTES, "metadata")
     copied: dict[str, Any] = json.loads(text)
     return copied
+
+
+def check_amount(amount: object) -> int | float:
+    """Return ``amount`` as a plain int or float if it is a finite number (not a bool)."""
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        raise InvalidValueError(f"amount must be an int or a float, not {type(amount).__name__}")
+    if isinstance(amount, int):
+        return int(amount)
+    if not math.isfinite(amount):
+        raise InvalidValueError(f"amount must be a finite number, not {amount!r}")
+    return float(amount)
+
+
+def check_version(version: object) -> str | None:
+    """Return ``version`` if it is ``None`` or a version string from ``get_record``."""
+    if version is None or type(version) is str:
+        return version
+    raise InvalidValueError(
+        f"version must be a string from get_record() or None, not {type(version).__name__}"
+    )

@@ -71,7 +71,9 @@ def _plant_sqlite(backend: Backend) -> None:
     assert isinstance(backend, SqliteBackend)
     with sqlite3.connect(backend.path) as connection:
         connection.execute(
-            f"INSERT INTO {backend.table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {backend.table} (_id, userId, namespace, key, value, metadata, "
+            "createdByAgent, lastAccessedByAgent, accessCount, createdAt, updatedAt, "
+            "lastAccessedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (RECORD_ID, USER, NAMESPACE, KEY, "{'score': 95.5}", '["not an object"]',
              "data-processor", "data-processor", 5, "2026-02-01T10:30:00Z",
              "2026-02-05T14:22:00Z", "2026-02-05T14:22:00Z"),

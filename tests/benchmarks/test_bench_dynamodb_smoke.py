@@ -31,5 +31,15 @@ def test_dynamodb_benchmark_runs_and_reports_every_figure(
         "tracking of 1000 reads: TransactWriteItems": 10,
         "delete_many(100): BatchGetItem": 1,
         "delete_many(100): TransactWriteItems": 2,
+        "increment of a new key: UpdateItem": 1,
+        "increment of a new key: TransactWriteItems": 1,
+        "increment of a number: UpdateItem": 1,
+        "increment by a float: BatchGetItem": 1,
+        "increment by a float: TransactWriteItems": 1,
+        "set_if_absent of a new key: TransactWriteItems": 1,
+        "set_if_absent of an existing key: TransactWriteItems": 1,
+        "compare_and_set, current version: UpdateItem": 1,
+        "compare_and_set, stale version: UpdateItem": 1,
+        "get_record: BatchGetItem": 1,
     }
     assert "raw boto3" in capsys.readouterr().out

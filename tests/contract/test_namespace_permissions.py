@@ -22,6 +22,9 @@ WRITES: dict[str, Call] = {
     "delete": lambda store: store.delete("k"),
     "delete_many": lambda store: store.delete_many(["k"]),
     "clear": lambda store: store.clear(),
+    "set_if_absent": lambda store: store.set_if_absent("new", 1),
+    "compare_and_set": lambda store: store.compare_and_set("k", "changed", None),
+    "increment": lambda store: store.increment("n"),
 }
 """One call of every operation that changes records."""
 
@@ -30,6 +33,7 @@ READS: dict[str, Call] = {
     "get_many": lambda store: store.get_many(["k"]),
     "get_all": lambda store: store.get_all(),
     "list_keys": lambda store: store.list_keys(),
+    "get_record": lambda store: store.get_record("k"),
 }
 """One call of every operation that returns stored values or keys."""
 

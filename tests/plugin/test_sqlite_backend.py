@@ -14,7 +14,7 @@ import pytest
 from agent_data_store import StoreConfig, open_backend
 from agent_data_store.backends.base import prefix_upper_bound
 from agent_data_store.backends.sqlite import SqliteBackend
-from agent_data_store.records import Access, RecordWrite
+from agent_data_store.records import Access, Increment, RecordWrite
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,6 +45,7 @@ def test_records_keep_the_documented_columns(sqlite_backend: SqliteBackend) -> N
     assert set(row) == {
         "_id", "userId", "namespace", "key", "value", "metadata", "createdByAgent",
         "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt",
+        "version",
     }
 
 
@@ -162,3 +163,45 @@ def test_counter_agent_persists_across_processes(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         counts.append(json.loads(done.stdout)["count"])
     assert counts == [1, 2, 3]
+
+
+def test_a_table_of_an_older_release_gains_the_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE agent_data_store (_id TEXT NOT NULL, userId TEXT NOT NULL, "
+        "namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, metadata TEXT NOT NULL, "
+        "createdByAgent TEXT NOT NULL, lastAccessedByAgent TEXT NOT NULL, "
+        "accessCount INTEGER NOT NULL, createdAt TEXT NOT NULL, updatedAt TEXT NOT NULL, "
+        "lastAccessedAt TEXT NOT NULL, PRIMARY KEY (userId, namespace, key)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "INSERT INTO agent_data_store VALUES ('alice:ns:aw==', 'alice', 'ns', 'k', '1', '{}', "
+        "'a', 'a', 3, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+    )
+    conn.commit()
+    conn.close()
+    backend = SqliteBackend(path)
+    old = backend.get("alice", "ns", "k")
+    assert old is not None and (old.value, old.access_count, old.version) == (1, 3, "0")
+    assert backend.put_if(_write("k"), "0") is True
+    new = SqliteBackend(path).get("alice", "ns", "k")
+    assert new is not None and new.version != "0"
+
+
+def test_atomic_operations_are_one_statement_each(sqlite_backend: SqliteBackend) -> None:
+    conn = sqlite_backend._connection()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    for expected in ("1", "2"):
+        change = Increment("alice", "ns", "n", 1, "agent", "2026-01-01T00:00:00Z")
+        assert sqlite_backend.increment(change) == expected
+    assert sqlite_backend.put_if(_write("lock"), None) is True
+    assert sqlite_backend.put_if(_write("lock"), None) is False
+    assert len(statements) == 4 and all(s.startswith("INSERT") for s in statements)
+    version = sqlite_backend.get("alice", "ns", "lock").version  # type: ignore[union-attr]
+    statements.clear()
+    assert sqlite_backend.put_if(_write("lock"), version) is True
+    assert sqlite_backend.put_if(_write("lock"), version) is False
+    conn.set_trace_callback(None)
+    assert len(statements) == 2 and all(s.startswith("UPDATE") for s in statements)

@@ -28,7 +28,9 @@ def host(request: pytest.FixtureRequest, tmp_path: Path) -> SandboxHost:
     open_backend(config).close()  # creates the table
     with sqlite3.connect(tmp_path / "data.db") as connection:
         connection.execute(
-            "INSERT INTO agent_data_store VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO agent_data_store (_id, userId, namespace, key, value, metadata, "
+            "createdByAgent, lastAccessedByAgent, accessCount, createdAt, updatedAt, "
+            "lastAccessedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (document_id(USER, "default", "broken"), USER, "default", "broken", "not json",
              "{}", "a", "a", 0, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z",
              "2026-01-01T00:00:00Z"),

@@ -42,7 +42,7 @@ from pydantic import (
     model_validator,
 )
 
-from agent_data_store.records import Record
+from agent_data_store.records import LEGACY_VERSION, Record
 from agent_data_store.validation import check_name, check_size, to_json
 from sandbox_host.context import validate_identifier
 
@@ -150,6 +150,8 @@ class RecordDocument(BaseModel):
     created_at: Timestamp = Field(alias="createdAt")
     updated_at: Timestamp = Field(alias="updatedAt")
     last_accessed_at: Timestamp = Field(alias="lastAccessedAt")
+    version: str | None = Field(default=None, min_length=1, max_length=128)
+    """The record's version; a document from before versions existed has the legacy one."""
 
     @model_validator(mode="before")
     @classmethod
@@ -172,6 +174,7 @@ class RecordDocument(BaseModel):
             created_at=self.created_at,
             updated_at=self.updated_at,
             last_accessed_at=self.last_accessed_at,
+            version=self.version or LEGACY_VERSION,
         )
 
 

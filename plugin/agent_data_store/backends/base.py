@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
-    from agent_data_store.records import Access, Record, RecordWrite
+    from agent_data_store.records import Access, Increment, Record, RecordWrite
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -109,6 +109,27 @@ class Backend(ABC):
         :func:`apply_write` gives (an overwrite changes only
         :data:`~agent_data_store.records.OVERWRITTEN_FIELDS`), never a rule of the backend's
         own. Writes to the same key by different callers: last write wins.
+        """
+
+    @abstractmethod
+    def put_if(self, write: RecordWrite, expect: str | None) -> bool:
+        """Store ``write`` only if the record is as expected; return whether it did.
+
+        ``expect`` is the version the record must have (``None``: the key must not exist),
+        as :func:`~agent_data_store.records.write_allowed` decides. Check and write are one
+        atomic step against concurrent writers: of several callers expecting the same
+        state, exactly one succeeds. An access-count increment landing meanwhile does not
+        change the version, so it never makes the condition fail.
+        """
+
+    @abstractmethod
+    def increment(self, change: Increment) -> str:
+        """Add ``change.amount`` to the record's number atomically; return the new value JSON.
+
+        A missing key is created with the amount. The result is
+        :func:`~agent_data_store.records.apply_increment`'s (a value that is not a number
+        raises :class:`~agent_data_store.errors.InvalidValueError`, changing nothing), and
+        concurrent increments all add up.
         """
 
     @abstractmethod

@@ -1,23 +1,26 @@
 """DynamoDB backend (boto3): ``dynamodb://TABLE?region=REGION&endpoint_url=URL``.
 
-This module holds :class:`DynamoDBBackend` and its write side; the key schema is in
-:mod:`agent_data_store.backends.dynamodb_schema`, the reads (value-only reads, chunk
-reassembly, query pages) in :mod:`agent_data_store.backends.dynamodb_reads`, the boto3
+This module holds :class:`DynamoDBBackend`, which decides how each operation writes; the
+key schema is in :mod:`agent_data_store.backends.dynamodb_schema`, the requests that change
+items in :mod:`~agent_data_store.backends.dynamodb_actions`, the transactions and their
+retries in :mod:`~agent_data_store.backends.dynamodb_writes`, the reads (value-only reads,
+chunk reassembly, query pages) in :mod:`agent_data_store.backends.dynamodb_reads`, the boto3
 client in :mod:`agent_data_store.backends.dynamodb_client`. Every change to a record is a
 ``TransactWriteItems`` that also updates its chunks and its namespace's record count,
 conditioned on the record's write counter and retried after re-reading on a conflict, except
 an overwrite that touches neither chunks nor count: a single ``set`` of an inline value can be
-one conditional ``UpdateItem`` (see :meth:`DynamoDBBackend._put_one`).
+one conditional ``UpdateItem`` (see :meth:`DynamoDBBackend._put_one`), and so can a
+``compare_and_set`` and an integer ``increment`` (an ``ADD`` to the record's number).
 The table is created on first use. Errors reach callers as ``DataStoreError``s after
 throttling has been retried; an unreachable endpoint fails within a few seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, ClassVar, Self
 
+from agent_data_store.backends import dynamodb_actions as build
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.backends.base import Backend
 from agent_data_store.backends.dynamodb_client import (
@@ -27,24 +30,21 @@ from agent_data_store.backends.dynamodb_client import (
     backoff,
 )
 from agent_data_store.backends.dynamodb_reads import DynamoDBReader, SeenRecords, Target
+from agent_data_store.backends.dynamodb_writes import Change, DynamoDBWriter, target_of
 from agent_data_store.errors import BackendError, ConfigurationError
-from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
+from agent_data_store.records import (
+    Access,
+    Increment,
+    Record,
+    RecordWrite,
+    apply_increment,
+    apply_write,
+    document_id,
+    write_allowed,
+)
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
-
-
-@dataclass
-class _Change:
-    """The actions that change one record; applied together, in one transaction."""
-
-    target: Target
-    actions: list[dict[str, Any]]
-    delta: int = 0
-    """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
-    size: int = field(default=0)
-    inline: bool = True
-    """Whether the record's value is inside its item afterwards (not in chunks)."""
 
 
 class DynamoDBBackend(Backend):
@@ -59,6 +59,7 @@ class DynamoDBBackend(Backend):
         self._seen = SeenRecords()
         """What this backend last saw of records: the hint for a ``set``'s first attempt."""
         self._reader = DynamoDBReader(client, page_size, self._seen)
+        self._writer = DynamoDBWriter(client, self._reader, self._seen)
         self._db.ensure_table(create=create)
 
     @classmethod
@@ -110,89 +111,6 @@ class DynamoDBBackend(Backend):
 
     # -- writing -------------------------------------------------------------------------
 
-    def _apply(self, targets: Sequence[Target],
-               plan: Callable[[Target, schema.StoredRecord | None], _Change | None],
-               heads: dict[Target, schema.StoredRecord] | None = None) -> list[_Change]:
-        """Read the targets' heads (unless given), plan a change each, commit; redo what lost
-        a race after reading its head again. Return the committed changes."""
-        remaining = list(dict.fromkeys(targets))
-        committed: list[_Change] = []
-        for attempt in range(CONFLICT_ATTEMPTS):
-            if heads is None:
-                heads = self._reader.read(remaining, heads=True)
-            changes = [c for t in remaining if (c := plan(t, heads.get(t))) is not None]
-            lost = self._commit(changes)
-            committed.extend(c for c in changes if c.target not in lost)
-            if not lost:
-                return committed
-            remaining = [t for t in remaining if t in lost]
-            heads = None
-            backoff(attempt)
-        raise BackendError(
-            f"{self._db.where}: gave up after {CONFLICT_ATTEMPTS} attempts; "
-            "the records kept changing concurrently"
-        )
-
-    def _commit(self, changes: list[_Change]) -> set[Target]:
-        """Write changes in as few transactions as the limits allow; return those that lost."""
-        lost: set[Target] = set()
-        batch: list[_Change] = []
-        counted: set[tuple[str, str]] = set()
-        size = 0
-        for change in changes:
-            namespace = change.target[:2]
-            extra = 1 if change.delta and namespace not in counted else 0
-            actions = sum(len(c.actions) for c in batch) + len(counted) + extra
-            if batch and (actions + len(change.actions) > schema.MAX_TRANSACTION_ITEMS
-                          or size + change.size > schema.MAX_TRANSACTION_BYTES):
-                lost |= self._transact(batch)
-                batch, counted, size = [], set(), 0
-            batch.append(change)
-            size += change.size
-            if change.delta:
-                counted.add(namespace)
-        if batch:
-            lost |= self._transact(batch)
-        return lost
-
-    def _transact(self, batch: list[_Change]) -> set[Target]:
-        """One ``TransactWriteItems``; on a lost race return every target of the batch."""
-        deltas: dict[tuple[str, str], int] = {}
-        for change in batch:
-            if change.delta:
-                namespace = (change.target[0], change.target[1])
-                deltas[namespace] = deltas.get(namespace, 0) + change.delta
-        actions = [action for change in batch for action in change.actions]
-        actions += [schema.count_action(self.table, *ns, delta) for ns, delta in deltas.items()]
-        try:
-            self._db.call("transact_write_items", TransactItems=actions)
-        except Refused:
-            return {change.target for change in batch}
-        for change in batch:
-            self._seen.saw(change.target, None if change.delta < 0 else change.inline)
-        return set()
-
-    def _record_change(self, record: Record, head: schema.StoredRecord | None, *,
-                       replace: bool) -> _Change:
-        """The change that stores ``record`` over ``head`` (``replace``: every field as given)."""
-        chunks = schema.split_value(record.value_json)
-        rev = head.rev if head else 0
-        chunk_items = schema.chunk_items(record, rev + 1, chunks)
-        if head is None or replace:
-            item = schema.record_item(record, rev + 1, chunks)
-            main = schema.put_action(self.table, item, expect_rev=head.rev if head else None)
-            size = schema.item_bytes(item)
-        else:
-            main = schema.overwrite_action(self.table, record, rev, chunks)
-            size = len(record.value_json) + 4096
-        actions = [main, *({"Put": {"TableName": self.table, "Item": c}} for c in chunk_items)]
-        if head:
-            actions += [schema.delete_action(self.table, schema.chunk_key(*_target(record), i))
-                        for i in range(len(chunks), head.chunks)]
-        size += sum(schema.item_bytes(c) for c in chunk_items)
-        return _Change(_target(record), actions, delta=0 if head else 1, size=size,
-                       inline=not chunks)
-
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Read heads in bulk, then one transaction per ≤100 items (see the module docstring).
 
@@ -204,14 +122,14 @@ class DynamoDBBackend(Backend):
         for write in writes:
             by_target.setdefault((write.user_id, write.namespace, write.key), []).append(write)
 
-        def plan(target: Target, head: schema.StoredRecord | None) -> _Change:
+        def plan(target: Target, head: schema.StoredRecord | None) -> Change:
             record = head.record if head else None
             for write in by_target[target]:
                 record = apply_write(record, write)
             assert record is not None
-            return self._record_change(record, head, replace=False)
+            return self._writer.record_change(record, head, replace=False)
 
-        self._apply(list(by_target), plan)
+        self._writer.apply(list(by_target), plan)
 
     def _put_one(self, write: RecordWrite) -> bool:
         """Store one write in one call without reading its record first; whether it did.
@@ -219,45 +137,119 @@ class DynamoDBBackend(Backend):
         What this backend last saw of the record picks the attempt: for a record never seen
         (or deleted) a create, a transaction conditioned on the record not existing that also
         counts it in its namespace; for a record seen with its value inline an overwrite in
-        place (:func:`~schema.overwrite_in_place`). A create that finds the record there
+        place (:func:`~.dynamodb_actions.overwrite_in_place`). A create that finds the record there
         tries the overwrite next. Both are conditional writes that change nothing when their
         guess is wrong; the caller then reads the record and writes as usual.
         """
         target = (write.user_id, write.namespace, write.key)
         inline = self._seen.get(target)
         if inline is None:
-            if not self._transact([self._record_change(apply_write(None, write), None,
+            if not self._writer.transact([self._writer.record_change(apply_write(None, write), None,
                                                        replace=False)]):
                 return True
             inline = True  # it exists, or the create lost a race: try it as an overwrite
         if not inline or schema.split_value(write.value_json):
             return False
         try:
-            self._db.call("update_item", **schema.overwrite_in_place(self.table, write))
+            self._db.call("update_item", **build.overwrite_in_place(self.table, write))
         except Refused:
             return False
         self._seen.saw(target, True)
         return True
 
-    def _delete_change(self, target: Target, head: schema.StoredRecord | None) -> _Change | None:
-        if head is None:
-            return None
-        record = schema.delete_action(self.table, schema.record_key(*target), expect_rev=head.rev)
-        actions = [record, *(schema.delete_action(self.table, schema.chunk_key(*target, i))
-                             for i in range(head.chunks))]
-        return _Change(target, actions, delta=-1, size=1024 * len(actions))
+    def put_if(self, write: RecordWrite, expect: str | None) -> bool:
+        """One call when the record is as the caller expects, or plainly is not.
+
+        Without ``expect``: a create transaction (``DynamoDBWriter.try_create``). With a
+        version: an ``UpdateItem`` in place conditioned on it
+        (:func:`~.dynamodb_actions.overwrite_in_place`; not for a value that needs chunks).
+        A refusal returns what is stored, which answers
+        most conditions at once; the rest (a merge of metadata, chunks, a lost race) read
+        the record and commit a transaction conditioned on its ``rev``.
+        """
+        target = (write.user_id, write.namespace, write.key)
+        stored: schema.StoredRecord | None = None
+        if expect is None:
+            outcome = self._writer.try_create(apply_write(None, write))
+            if outcome is True:
+                return True
+            stored = outcome or None
+        elif not schema.split_value(write.value_json):
+            try:
+                self._db.call("update_item",
+                              **build.overwrite_in_place(self.table, write, expect))
+                self._seen.saw(target, True)
+                return True
+            except Refused as refusal:
+                if refusal.item is None:
+                    return False  # no such record
+                stored = schema.parse_record(refusal.item)
+        if stored is not None and not write_allowed(stored.record, expect):
+            return False
+
+        def plan(target: Target, head: schema.StoredRecord | None) -> Change | None:
+            record = head.record if head else None
+            if not write_allowed(record, expect):
+                return None
+            return self._writer.record_change(apply_write(record, write), head, replace=False)
+
+        return bool(self._writer.apply([target], plan, {target: stored} if stored else None))
+
+    def increment(self, change: Increment) -> str:
+        """One ``UpdateItem`` (``ADD``) for an integer, one transaction to create the key.
+
+        Otherwise (a float, a value not stored as a number, a lost race) the record is read
+        whole and written in a transaction conditioned on its ``rev``.
+        """
+        target = (change.user_id, change.namespace, change.key)
+        request = build.increment_in_place(self.table, change)
+        stored: schema.StoredRecord | None = None
+        for attempt in range(CONFLICT_ATTEMPTS):
+            if request is not None:
+                try:
+                    response = self._db.call("update_item", **request)
+                    self._seen.saw(target, True)
+                    return str(response["Attributes"]["num"]["N"])
+                except Refused as refusal:
+                    if refusal.item is not None:
+                        stored = schema.parse_record(refusal.item)
+                        break  # not a number the update can add to
+            elif self._seen.get(target) is not None:
+                break  # a float: seen existing, so read it
+            created = apply_increment(None, change)
+            outcome = self._writer.try_create(created)
+            if outcome is True:
+                return created.value_json
+            if outcome is False:
+                backoff(attempt)  # the create lost a race: try again
+                continue
+            stored = outcome
+            if request is None or not schema.is_integer_json(stored.record.value_json):
+                break
+            # Created meanwhile by another caller, holding a number: add to it.
+        result = ""
+
+        def plan(target: Target, head: schema.StoredRecord | None) -> Change:
+            nonlocal result
+            record = apply_increment(head.record if head else None, change)
+            result = record.value_json
+            return self._writer.record_change(record, head, replace=False)
+
+        known = {target: stored} if stored is not None and not stored.chunks else None
+        self._writer.apply([target], plan, known, values=True)
+        return result
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
         """Read heads in bulk, then delete the existing records in transactions."""
         targets = [(user_id, namespace, key) for key in keys]
-        return len(self._apply(targets, self._delete_change))
+        return len(self._writer.apply(targets, self._writer.delete_change))
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
         """Delete the namespace a ``Query`` page at a time, then drop its empty counter."""
         deleted = 0
         for page in self._reader.record_pages(user_id, namespace, None, schema.HEAD_ATTRIBUTES):
-            heads = {_target(s.record): s for s in map(schema.parse_record, page)}
-            deleted += len(self._apply(list(heads), self._delete_change, heads))
+            heads = {target_of(s.record): s for s in map(schema.parse_record, page)}
+            deleted += len(self._writer.apply(list(heads), self._writer.delete_change, heads))
         self._db.call_ignoring_refusal(
             "delete_item", TableName=self.table, Key=schema.namespace_key(user_id, namespace),
             ConditionExpression="#records <= :zero",
@@ -290,7 +282,7 @@ class DynamoDBBackend(Backend):
             if not batch:
                 return
             actions = [
-                schema.access_action(self.table, a.user_id, a.namespace, a.key, a.count,
+                build.access_action(self.table, a.user_id, a.namespace, a.key, a.count,
                                      a.agent if move else None, a.at)
                 for a, move in batch
             ]
@@ -319,16 +311,16 @@ class DynamoDBBackend(Backend):
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Store records as given, in transactions; report the IDs that already existed."""
-        given = {_target(record): record for record in records}
+        given = {target_of(record): record for record in records}
         conflicts: dict[Target, bool] = {}
 
-        def plan(target: Target, head: schema.StoredRecord | None) -> _Change | None:
+        def plan(target: Target, head: schema.StoredRecord | None) -> Change | None:
             conflicts[target] = head is not None and not overwrite
             if conflicts[target]:
                 return None
-            return self._record_change(given[target], head, replace=True)
+            return self._writer.record_change(given[target], head, replace=True)
 
-        self._apply(list(given), plan)
+        self._writer.apply(list(given), plan)
         return [document_id(*target) for target, conflict in conflicts.items() if conflict]
 
     def ensure_indexes(self) -> list[str]:
@@ -342,7 +334,3 @@ class DynamoDBBackend(Backend):
     def close(self) -> None:
         """Close the HTTP connections of the client."""
         self._db.close()
-
-
-def _target(record: Record) -> Target:
-    return (record.user_id, record.namespace, record.key)

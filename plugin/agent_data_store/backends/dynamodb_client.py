@@ -30,6 +30,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ReadTimeoutError,
 )
+from botocore.loaders import create_loader
 
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.config import is_loopback_host, split_url
@@ -59,6 +60,10 @@ CREDENTIAL_ERRORS = frozenset({
 })
 TABLE_WAIT_S = 120.0
 
+_MODEL_LOADER = create_loader()
+"""botocore's loader of service descriptions, shared by every client of this process: the
+descriptions never change, and parsing them again made up most of opening a backend."""
+
 
 def backoff(attempt: int, base: float = 0.02, cap: float = 1.0) -> None:
     """Sleep a jittered, exponentially growing delay before retry number ``attempt``."""
@@ -68,11 +73,15 @@ def backoff(attempt: int, base: float = 0.02, cap: float = 1.0) -> None:
 class Refused(Exception):
     """A call DynamoDB refused with one of the codes the caller expects (e.g. a condition)."""
 
-    def __init__(self, code: str, reasons: list[dict[str, Any]] | None) -> None:
+    def __init__(self, code: str, reasons: list[dict[str, Any]] | None,
+                 item: dict[str, Any] | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.reasons = reasons
-        """For a cancelled transaction: one ``{"Code": …}`` per action, in order."""
+        """For a cancelled transaction: one ``{"Code": …}`` per action, in order (with the
+        stored ``"Item"`` where the action asked for it on a failed condition)."""
+        self.item = item
+        """For a refused single-item write that asked for it: the item as stored."""
 
 
 def _is_loopback(endpoint_url: str | None) -> bool:
@@ -99,6 +108,7 @@ class DynamoDBClient:
             raise ConfigurationError("endpoint_url must be an http:// or https:// URL")
         self.table = table
         session = botocore.session.Session()
+        session.register_component("data_loader", _MODEL_LOADER)
         if _is_loopback(endpoint_url):
             # DynamoDB Local accepts any credentials: don't wait on the instance-metadata
             # service, and use placeholders when none are configured.
@@ -169,7 +179,8 @@ class DynamoDBClient:
             except ClientError as exc:
                 code = str(exc.response.get("Error", {}).get("Code", ""))
                 if code in expect:
-                    raise Refused(code, exc.response.get("CancellationReasons")) from None
+                    raise Refused(code, exc.response.get("CancellationReasons"),
+                                  exc.response.get("Item")) from None
                 if code in THROTTLING and attempt + 1 < THROTTLING_ATTEMPTS:
                     time.sleep(random.uniform(0, min(2.0, 0.1 * 2**attempt)))
                     continue

@@ -15,8 +15,11 @@ namespace      ``{userId}``                     ``n:{short(namespace)}``
 * A **record** item holds the fields of the storage layout (``_id``, ``userId``,
   ``namespace``, ``key``, ``metadata``, ``createdByAgent``, ``lastAccessedByAgent``,
   ``accessCount``, ``createdAt``, ``updatedAt``, ``lastAccessedAt``), ``value`` as JSON text
-  (DynamoDB numbers cannot hold every JSON number exactly), ``metadata`` as JSON text, and
-  ``rev``, a write counter used as the optimistic-concurrency condition. A value larger than
+  (DynamoDB numbers cannot hold every JSON number exactly), ``metadata`` as JSON text,
+  ``version`` (the record's version, new on every write), and ``rev``, a write counter used
+  as the optimistic-concurrency condition. An integer value of at most
+  :data:`MAX_NUMBER_DIGITS` digits is stored instead as the number ``num``, so that
+  ``increment`` can ``ADD`` to it in one ``UpdateItem``. A value larger than
   :data:`INLINE_VALUE_BYTES` is stored instead as ``chunks`` = n **value chunk** items (UTF-8
   bytes, ``data``, tagged with the record's ``rev``), written and deleted in the same
   transaction as the record.
@@ -35,12 +38,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_item
-from agent_data_store.records import Record, RecordWrite
+from agent_data_store.records import LEGACY_VERSION, Record
 
 Item = dict[str, Any]
 """An item in the low-level DynamoDB format: attribute name → ``{"S": …}``/``{"N": …}``/…"""
@@ -68,17 +72,27 @@ MAX_TRANSACTION_BYTES = 3_500_000
 MAX_VALUE_BYTES = 3_000_000
 """Largest configurable value limit: a record and its chunks must fit in one transaction."""
 
+MAX_NUMBER_DIGITS = 37
+"""Integers up to this many digits are stored as DynamoDB numbers (which hold 38 digits), so
+an increment of one by another of this size never overflows."""
+
+_INTEGER_JSON = re.compile(rf"-?(?:0|[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}})")
+
+VALUE_FORMS = ("value", "num", "chunks")
+"""The attributes a record's value may be stored in; a record item has exactly one."""
+
 _FIELDS = {
     "_id": "S", "userId": "S", "namespace": "S", "key": "S", "metadata": "S",
     "createdByAgent": "S", "lastAccessedByAgent": "S", "accessCount": "N",
     "createdAt": "S", "updatedAt": "S", "lastAccessedAt": "S", "rev": "N", "chunks": "N",
+    "version": "S",
 }
 HEAD_ATTRIBUTES = tuple(_FIELDS)
 """Every attribute of a record item except its value: what writes and deletes read."""
 
-VALUE_ATTRIBUTES = ("key", "value", "chunks", "rev")
+VALUE_ATTRIBUTES = ("key", "value", "num", "chunks", "rev")
 """What value reads need: botocore parses a response attribute by attribute, so reading
-these four instead of the whole item saves most of a read's client-side time."""
+these instead of the whole item saves most of a read's client-side time."""
 
 
 def projection(attributes: Sequence[str]) -> dict[str, Any]:
@@ -152,6 +166,20 @@ class StoredRecord:
     chunks: int
 
 
+def is_integer_json(value_json: str) -> bool:
+    """Whether a value is an integer stored as the number ``num``."""
+    return len(value_json) <= MAX_NUMBER_DIGITS + 1 and bool(_INTEGER_JSON.fullmatch(value_json))
+
+
+def inline_value(item: Mapping[str, Any]) -> str | None:
+    """The value JSON held in a record item itself (``value`` or ``num``), if any."""
+    if "value" in item:
+        return str(item["value"]["S"])
+    if "num" in item:
+        return str(item["num"]["N"])
+    return None
+
+
 def parse_record(item: Mapping[str, Any]) -> StoredRecord:
     """Read a record item (whole, or without its value).
 
@@ -163,7 +191,7 @@ def parse_record(item: Mapping[str, Any]) -> StoredRecord:
             user_id=item["userId"]["S"],
             namespace=item["namespace"]["S"],
             key=item["key"]["S"],
-            value_json=item["value"]["S"] if "value" in item else "",
+            value_json=inline_value(item) or "",
             metadata=json.loads(item["metadata"]["S"]),
             created_by_agent=item["createdByAgent"]["S"],
             last_accessed_by_agent=item["lastAccessedByAgent"]["S"],
@@ -171,11 +199,13 @@ def parse_record(item: Mapping[str, Any]) -> StoredRecord:
             created_at=item["createdAt"]["S"],
             updated_at=item["updatedAt"]["S"],
             last_accessed_at=item["lastAccessedAt"]["S"],
+            version=item["version"]["S"] if "version" in item else LEGACY_VERSION,
         )
         chunks = int(item["chunks"]["N"]) if "chunks" in item else 0
         return StoredRecord(checked(record), int(item["rev"]["N"]), chunks)
     except DECODING_ERRORS:
-        types = {**_FIELDS, "value": "S"} if "value" in item else _FIELDS
+        types = {**_FIELDS, "value": "S"} if "value" in item else (
+            {**_FIELDS, "num": "N"} if "num" in item else _FIELDS)
         raise unreadable_item(item, types) from None
 
 
@@ -196,8 +226,9 @@ def item_value(item: Mapping[str, Any], namespace: str) -> tuple[str, str | None
     :class:`~agent_data_store.errors.UnreadableRecordError` naming it.
     """
     try:
-        if "value" in item:
-            return item["key"]["S"], item["value"]["S"], 0, 0
+        value = inline_value(item)
+        if value is not None:
+            return item["key"]["S"], value, 0, 0
         return item["key"]["S"], None, int(item["rev"]["N"]), int(item["chunks"]["N"])
     except DECODING_ERRORS:
         raise unreadable_item(item, dict.fromkeys(VALUE_ATTRIBUTES[:2], "S"), namespace) from None
@@ -226,7 +257,8 @@ def join_chunks(items: Sequence[Mapping[str, Any]], rev: int, count: int) -> str
     return b"".join(bytes(item["data"]["B"]) for item in ordered).decode("utf-8")
 
 
-def _metadata_json(metadata: dict[str, Any]) -> str:
+def metadata_json(metadata: dict[str, Any]) -> str:
+    """Metadata as the compact JSON text items hold."""
     return json.dumps(metadata, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
@@ -238,7 +270,7 @@ def record_item(record: Record, rev: int, chunks: list[bytes]) -> Item:
         "userId": s(record.user_id),
         "namespace": s(record.namespace),
         "key": s(record.key),
-        "metadata": s(_metadata_json(record.metadata)),
+        "metadata": s(metadata_json(record.metadata)),
         "createdByAgent": s(record.created_by_agent),
         "lastAccessedByAgent": s(record.last_accessed_by_agent),
         "accessCount": n(record.access_count),
@@ -246,12 +278,20 @@ def record_item(record: Record, rev: int, chunks: list[bytes]) -> Item:
         "updatedAt": s(record.updated_at),
         "lastAccessedAt": s(record.last_accessed_at),
         "rev": n(rev),
+        "version": s(record.version),
     }
-    if chunks:
-        item["chunks"] = n(len(chunks))
-    else:
-        item["value"] = s(record.value_json)
+    form, stored = value_form(record.value_json, chunks)
+    item[form] = stored
     return item
+
+
+def value_form(value_json: str, chunks: list[bytes]) -> tuple[str, dict[str, str]]:
+    """Which of :data:`VALUE_FORMS` holds a value, and the attribute value to store there."""
+    if chunks:
+        return "chunks", n(len(chunks))
+    if is_integer_json(value_json):
+        return "num", {"N": value_json}
+    return "value", s(value_json)
 
 
 def chunk_items(record: Record, rev: int, chunks: list[bytes]) -> list[Item]:
@@ -271,140 +311,3 @@ def item_bytes(item: Mapping[str, Any]) -> int:
         size = len(content) if kind != "S" else len(content.encode("utf-8"))
         total += len(name) + size
     return total
-
-
-# -- transaction actions ---------------------------------------------------------------
-
-
-def _expression(names: list[str]) -> dict[str, str]:
-    """Placeholders for attribute names, since many (``key``, ``value``…) are reserved words."""
-    return {f"#{name.lstrip('_')}": name for name in names}
-
-
-def put_action(table: str, item: Item, *, expect_rev: int | None) -> Item:
-    """Put ``item``: as a create (must not exist) or over the write ``expect_rev``."""
-    put: Item = {"TableName": table, "Item": item}
-    if expect_rev is None:
-        put["ConditionExpression"] = "attribute_not_exists(#pk)"
-        put["ExpressionAttributeNames"] = _expression([PK])
-    else:
-        put["ConditionExpression"] = "#rev = :expect"
-        put["ExpressionAttributeNames"] = _expression(["rev"])
-        put["ExpressionAttributeValues"] = {":expect": n(expect_rev)}
-    return {"Put": put}
-
-
-def overwrite_action(table: str, record: Record, rev: int, chunks: list[bytes]) -> Item:
-    """Update an existing record item over the write ``rev`` with an overwrite's fields.
-
-    ``accessCount``, ``createdAt`` and ``createdByAgent`` are left alone, so an access count
-    added meanwhile (which does not change ``rev``) is kept.
-    """
-    names = ["metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt", "rev"]
-    values: Item = {
-        ":metadata": s(_metadata_json(record.metadata)),
-        ":lastAccessedByAgent": s(record.last_accessed_by_agent),
-        ":updatedAt": s(record.updated_at),
-        ":lastAccessedAt": s(record.last_accessed_at),
-        ":rev": n(rev + 1),
-        ":expect": n(rev),
-    }
-    if chunks:
-        names.append("chunks")
-        values[":chunks"] = n(len(chunks))
-        dropped = "value"
-    else:
-        names.append("value")
-        values[":value"] = s(record.value_json)
-        dropped = "chunks"
-    assignments = ", ".join(f"#{name} = :{name}" for name in names)
-    return {"Update": {
-        "TableName": table,
-        "Key": record_key(record.user_id, record.namespace, record.key),
-        "UpdateExpression": f"SET {assignments} REMOVE #{dropped}",
-        "ConditionExpression": "#rev = :expect",
-        "ExpressionAttributeNames": _expression([*names, dropped]),
-        "ExpressionAttributeValues": values,
-    }}
-
-
-def overwrite_in_place(table: str, write: RecordWrite) -> Item:
-    """An ``UpdateItem`` request that applies ``write`` to its record without reading it.
-
-    It sets what an overwrite changes (``value``, ``updatedAt``, ``lastAccessedAt``,
-    ``lastAccessedByAgent``) and moves ``rev`` on, leaving ``createdAt``, ``createdByAgent``
-    and ``accessCount`` alone. Its condition holds only where the result equals what
-    :func:`~agent_data_store.records.apply_write` gives: the record exists with its value
-    inline, and (when the write has metadata) its stored metadata is empty or already the
-    write's, so that the shallow merge is the write's metadata. The write's value must fit
-    inline (:func:`split_value` is empty).
-    """
-    names = ["value", "updatedAt", "lastAccessedAt", "lastAccessedByAgent"]
-    values: Item = {
-        ":value": s(write.value_json), ":updatedAt": s(write.at),
-        ":lastAccessedAt": s(write.at), ":lastAccessedByAgent": s(write.agent), ":one": n(1),
-    }
-    condition = "attribute_exists(#pk) AND attribute_not_exists(#chunks)"
-    if write.metadata:
-        names.append("metadata")
-        values[":metadata"] = s(_metadata_json(write.metadata))
-        values[":empty"] = s("{}")
-        condition += " AND #metadata IN (:empty, :metadata)"
-    assignments = ", ".join(f"#{name} = :{name}" for name in names)
-    return {
-        "TableName": table,
-        "Key": record_key(write.user_id, write.namespace, write.key),
-        "UpdateExpression": f"SET {assignments} ADD #rev :one",
-        "ConditionExpression": condition,
-        "ExpressionAttributeNames": _expression([*names, "rev", PK, "chunks"]),
-        "ExpressionAttributeValues": values,
-    }
-
-
-def delete_action(table: str, key: Item, *, expect_rev: int | None = None) -> Item:
-    """Delete the item ``key``; a record only if it is still at the write ``expect_rev``."""
-    delete: Item = {"TableName": table, "Key": key}
-    if expect_rev is not None:
-        delete["ConditionExpression"] = "#rev = :expect"
-        delete["ExpressionAttributeNames"] = _expression(["rev"])
-        delete["ExpressionAttributeValues"] = {":expect": n(expect_rev)}
-    return {"Delete": delete}
-
-
-def count_action(table: str, user_id: str, namespace: str, delta: int) -> Item:
-    """Add ``delta`` to the namespace's record count (creating its item if missing)."""
-    return {"Update": {
-        "TableName": table,
-        "Key": namespace_key(user_id, namespace),
-        "UpdateExpression": "SET #userId = :user, #namespace = :namespace ADD #records :delta",
-        "ExpressionAttributeNames": _expression(["userId", "namespace", "records"]),
-        "ExpressionAttributeValues": {
-            ":user": s(user_id), ":namespace": s(namespace), ":delta": n(delta),
-        },
-    }}
-
-
-def access_action(table: str, user_id: str, namespace: str, key: str, count: int,
-                  agent: str | None, at: str) -> Item:
-    """Add ``count`` reads to an existing record; with ``agent``, also move its last access.
-
-    The condition keeps a deleted record deleted, and (with ``agent``) lets the last-access
-    fields only move forward in time.
-    """
-    names = ["pk", "accessCount"]
-    values: Item = {":count": n(count)}
-    expression = "ADD #accessCount :count"
-    condition = "attribute_exists(#pk)"
-    if agent is not None:
-        names += ["lastAccessedAt", "lastAccessedByAgent"]
-        values.update({":at": s(at), ":agent": s(agent)})
-        expression += " SET #lastAccessedAt = :at, #lastAccessedByAgent = :agent"
-        condition += " AND #lastAccessedAt <= :at"
-    return {"Update": {
-        "TableName": table,
-        "Key": record_key(user_id, namespace, key),
-        "UpdateExpression": expression,
-        "ConditionExpression": condition,
-        "ExpressionAttributeNames": _expression(names),
-        "ExpressionAttributeValues": values,
-    }}

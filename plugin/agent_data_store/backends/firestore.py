@@ -51,8 +51,17 @@ from agent_data_store.backends.firestore_requests import (
     delete_change,
     record_change,
 )
-from agent_data_store.errors import BackendError, ConfigurationError
-from agent_data_store.records import Access, Record, RecordWrite, apply_write, document_id
+from agent_data_store.errors import BackendError, ConfigurationError, InvalidValueError
+from agent_data_store.records import (
+    Access,
+    Increment,
+    Record,
+    RecordWrite,
+    apply_increment,
+    apply_write,
+    document_id,
+    write_allowed,
+)
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
@@ -231,13 +240,16 @@ class FirestoreBackend(Backend):
 
     # -- writing records -----------------------------------------------------------------
 
-    def _write_records(self, plans: dict[str, tuple[DocumentReference, _Plan]]) -> None:
-        """Read the records, compute what to store from each, commit; redo conflicted ones."""
+    def _write_records(
+        self, plans: dict[str, tuple[DocumentReference, _Plan]], *, values: bool = False
+    ) -> None:
+        """Read the records (``values``: with their values), compute what to store from each,
+        commit; redo conflicted ones."""
         pending = plans
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
         while pending:
             refs = [ref for ref, _ in pending.values()]
-            snapshots = self._requests.get(refs, PROJECTION)
+            snapshots = self._requests.get(refs, None if values else PROJECTION)
             changes = []
             for ref, plan in pending.values():
                 snapshot = snapshots[ref.path]
@@ -269,6 +281,52 @@ class FirestoreBackend(Backend):
             record_id: (self._record_ref(b[0].user_id, b[0].namespace, b[0].key), plan_for(b))
             for record_id, b in grouped.items()
         })
+
+    def put_if(self, write: RecordWrite, expect: str | None) -> bool:
+        """One read and, if the record is as expected, one preconditioned commit.
+
+        A create (``expect`` ``None``) is first tried as a commit alone with the precondition
+        that the record does not exist: one RPC when it does not.
+        """
+        ref = self._record_ref(write.user_id, write.namespace, write.key)
+        if expect is None and not self._requests.commit(
+            [record_change(ref, None, apply_write(None, write))]
+        ):
+            return True
+        written = False
+
+        def plan(existing: Record | None) -> Record | None:
+            nonlocal written
+            written = write_allowed(existing, expect)
+            return apply_write(existing, write) if written else None
+
+        self._write_records({write.id: (ref, plan)})
+        return written
+
+    def increment(self, change: Increment) -> str:
+        """One read of the record and one commit preconditioned on its ``update_time``.
+
+        Firestore's ``Increment`` transform cannot be made conditional on the stored value
+        being a number (preconditions only see existence and update time), so the sum is
+        computed here from the record read, and a concurrent change makes the commit fail
+        and the increment start again.
+        """
+        result = ""
+
+        def plan(existing: Record | None) -> Record:
+            nonlocal result
+            if existing is not None and not existing.value_json:
+                raise InvalidValueError(
+                    f"cannot increment key {change.key!r}: its value is a large value, not a "
+                    "number; nothing changed"
+                )
+            record = apply_increment(existing, change)
+            result = record.value_json
+            return record
+
+        ref = self._record_ref(change.user_id, change.namespace, change.key)
+        self._write_records({change.id: (ref, plan)}, values=True)
+        return result
 
     def _delete_snapshots(self, snapshots: Sequence[Snapshot]) -> tuple[int, list[str]]:
         """Delete records (and their chunks) as read; return how many, and conflicted paths."""

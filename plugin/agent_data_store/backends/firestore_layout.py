@@ -67,7 +67,7 @@ INDEX_FILE = Path(__file__).with_name("firestore.indexes.json")
 
 PROJECTION = (
     "_id", "userId", "namespace", "key", "valueChunks", "metadata", "createdByAgent",
-    "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt",
+    "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt", "version",
 )
 """Every field but ``value``: what a write reads of the record it replaces."""
 

@@ -94,16 +94,19 @@ class Change:
     size: int
 
 
-def record_change(ref: DocumentReference, snapshot: Snapshot, record: Record) -> Change:
+def record_change(ref: DocumentReference, snapshot: Snapshot | None, record: Record) -> Change:
     """Store ``record`` over what ``snapshot`` read: create, or update if unchanged since.
 
-    Chunks of the new value are written and chunks the old value had beyond them deleted.
+    Without a snapshot the record is created, on the guess that it does not exist (the
+    commit fails if it does). Chunks of the new value are written and chunks the old value
+    had beyond them deleted.
     """
+    exists = snapshot is not None and snapshot.exists
     chunks = split_value(record.value_json)
-    old_chunks = chunk_count(snapshot.to_dict() or {}) if snapshot.exists else 0
+    old_chunks = chunk_count(snapshot.to_dict() or {}) if snapshot and exists else 0
     fields = record_fields(record, len(chunks))
     ops = [
-        Op("update", ref, fields, snapshot.update_time) if snapshot.exists
+        Op("update", ref, fields, snapshot.update_time) if snapshot and exists
         else Op("create", ref, fields)
     ]
     ops += [Op("set", ref.collection(CHUNKS).document(str(i)), {"data": chunk})
@@ -111,7 +114,7 @@ def record_change(ref: DocumentReference, snapshot: Snapshot, record: Record) ->
     ops += [Op("delete", ref.collection(CHUNKS).document(str(i)))
             for i in range(len(chunks), old_chunks)]
     size = sum(map(len, chunks)) + len(fields["value"].encode()) + len(fields["metadata"]) * 4
-    return Change(ref, ops, (record.user_id, record.namespace), 0 if snapshot.exists else 1,
+    return Change(ref, ops, (record.user_id, record.namespace), 0 if exists else 1,
                   size + 16 * 1024)
 
 

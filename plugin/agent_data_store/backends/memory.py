@@ -13,7 +13,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from agent_data_store.backends.base import Backend
-from agent_data_store.records import Access, Record, RecordWrite, apply_access, apply_write
+from agent_data_store.records import (
+    Access,
+    Increment,
+    Record,
+    RecordWrite,
+    apply_access,
+    apply_increment,
+    apply_write,
+    write_allowed,
+)
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
@@ -81,6 +90,25 @@ class MemoryBackend(Backend):
             for write in writes:
                 records = self._namespace(write.user_id, write.namespace, create=True)
                 records[write.key] = apply_write(records.get(write.key), write)
+
+    def put_if(self, write: RecordWrite, expect: str | None) -> bool:
+        """Check and write under the store's lock."""
+        with self._tables.lock:
+            records = self._namespace(write.user_id, write.namespace, create=True)
+            existing = records.get(write.key)
+            if not write_allowed(existing, expect):
+                self._drop_if_empty(write.user_id, write.namespace)
+                return False
+            records[write.key] = apply_write(existing, write)
+            return True
+
+    def increment(self, change: Increment) -> str:
+        """Add under the store's lock."""
+        with self._tables.lock:
+            records = self._namespace(change.user_id, change.namespace)
+            record = apply_increment(records.get(change.key), change)
+            self._namespace(change.user_id, change.namespace, create=True)[change.key] = record
+            return record.value_json
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
         """Delete the records of ``keys``; return how many existed."""

@@ -23,13 +23,16 @@ from agent_data_store.errors import (
     BackendError,
     BackendUnavailableError,
     ConfigurationError,
+    InvalidValueError,
     UnreadableRecordError,
 )
 from agent_data_store.records import (
     OVERWRITTEN_FIELDS,
     Access,
+    Increment,
     Record,
     RecordWrite,
+    add_to_json,
     apply_write,
     document_id,
     merge_metadata_json,
@@ -40,8 +43,11 @@ if TYPE_CHECKING:
 
 COLUMNS = (
     "_id, userId, namespace, key, value, metadata, createdByAgent, lastAccessedByAgent, "
-    "accessCount, createdAt, updatedAt, lastAccessedAt"
+    "accessCount, createdAt, updatedAt, lastAccessedAt, version"
 )
+_PLACEHOLDERS = ",".join("?" * len(COLUMNS.split(",")))
+ADDED_COLUMNS = {"version": "TEXT NOT NULL DEFAULT '0'"}
+"""Columns added after the first release, added to an older table when it is opened."""
 CHUNK = 500
 """Keys per statement in bulk reads and deletes (well under SQLite's variable limit)."""
 
@@ -62,7 +68,7 @@ def _row_to_record(row: sqlite3.Row) -> Record:
         )
     return Record(
         row[1], row[2], row[3], row[4], metadata, row[6], row[7], row[8], row[9], row[10],
-        row[11],
+        row[11], row[12],
     )
 
 
@@ -83,6 +89,28 @@ def _record_to_row(record: Record) -> tuple[Any, ...]:
         record.created_at,
         record.updated_at,
         record.last_accessed_at,
+        record.version,
+    )
+
+
+def _add_json(value_json: str, amount_json: str) -> str | None:
+    """SQL ``add_json(value, amount)``: :func:`add_to_json`, or NULL for a non-number."""
+    try:
+        return add_to_json(value_json, json.loads(amount_json), "")
+    except InvalidValueError:
+        return None
+
+
+def _overwrite_assignments(source: str) -> str:
+    """``SET`` assignments of an overwrite, taking the new fields from ``source`` + name.
+
+    ``source`` is ``"excluded."`` in an upsert, ``":"`` (named parameters) in an update.
+    """
+    return ", ".join(
+        f"metadata = CASE WHEN {source}metadata = '{{}}' THEN metadata "
+        f"ELSE merge_metadata_json(metadata, {source}metadata) END"
+        if field == "metadata" else f"{field} = {source}{field}"
+        for field in OVERWRITTEN_FIELDS
     )
 
 
@@ -114,18 +142,30 @@ class SqliteBackend(Backend):
         self._select_value = (
             f"SELECT value FROM {table} WHERE userId = ? AND namespace = ? AND key = ?"
         )
-        updates = ", ".join(
-            "metadata = CASE WHEN excluded.metadata = '{}' THEN metadata "
-            "ELSE merge_metadata_json(metadata, excluded.metadata) END"
-            if field == "metadata" else f"{field} = excluded.{field}"
-            for field in OVERWRITTEN_FIELDS
-        )
+        self._insert = f"INSERT INTO {table} ({COLUMNS}) VALUES ({_PLACEHOLDERS})"
         self._upsert = (
-            f"INSERT INTO {table} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-            f"ON CONFLICT (userId, namespace, key) DO UPDATE SET {updates}"
+            f"{self._insert} ON CONFLICT (userId, namespace, key) "
+            f"DO UPDATE SET {_overwrite_assignments('excluded.')}"
+        )
+        self._update_version = (
+            f"UPDATE {table} SET {_overwrite_assignments(':')} "
+            "WHERE userId = :userId AND namespace = :namespace AND key = :key "
+            "AND version = :expect"
+        )
+        counted = ", ".join(
+            f"{field} = excluded.{field}" for field in OVERWRITTEN_FIELDS
+            if field not in ("value", "metadata")
+        )
+        self._increment = (
+            f"{self._insert} ON CONFLICT (userId, namespace, key) DO UPDATE SET "
+            f"value = add_json(value, ?), {counted} WHERE add_json(value, ?) IS NOT NULL "
+            "RETURNING value"
         )
         if not create:
             self._check_exists()
+            # Not a creation: a table of an older release needs the new columns to be read.
+            with self._errors():
+                self._add_missing_columns()
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,6 +217,7 @@ class SqliteBackend(Backend):
                 conn.create_function(
                     "merge_metadata_json", 2, merge_metadata_json, deterministic=True
                 )
+                conn.create_function("add_json", 2, _add_json, deterministic=True)
             except sqlite3.Error as exc:
                 raise BackendUnavailableError(
                     f"cannot open the SQLite database {self.path}: {exc}"
@@ -294,6 +335,37 @@ class SqliteBackend(Backend):
             return
         with self._transaction() as conn:
             conn.executemany(self._upsert, rows)
+
+    def put_if(self, write: RecordWrite, expect: str | None) -> bool:
+        """One statement: an insert that does nothing on conflict, or an update by version."""
+        row = _record_to_row(apply_write(None, write))
+        try:
+            conn = self._connection()
+            if expect is None:
+                cursor = conn.execute(f"{self._insert} ON CONFLICT DO NOTHING", row)
+            else:
+                params = dict(zip((c.strip() for c in COLUMNS.split(",")), row, strict=True))
+                cursor = conn.execute(self._update_version, {**params, "expect": expect})
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from None
+        return cursor.rowcount == 1
+
+    def increment(self, change: Increment) -> str:
+        """One upsert that adds in SQL (``add_json``) and returns the new value.
+
+        Nothing is returned when the stored value is not a number: the value is then read
+        to say what it is (and the increment is tried again if it became a number since).
+        """
+        amount_json = json.dumps(change.amount)
+        created = _record_to_row(apply_write(None, change.write(amount_json)))
+        for _attempt in range(3):
+            rows = self._query(self._increment, (*created, amount_json, amount_json))
+            if rows:
+                value: str = rows[0][0]
+                return value
+            current = self.get_value_json(change.user_id, change.namespace, change.key)
+            add_to_json(current, change.amount, change.key)  # raises for a non-number
+        raise BackendError(f"the value of {change.key!r} kept changing during an increment")
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
         """Delete ``keys`` with one ``DELETE … IN`` per 500 keys, in one transaction."""
@@ -482,7 +554,7 @@ class SqliteBackend(Backend):
                     for key in self._select_keys(conn, user_id, namespace, keys):
                         conflicts.append(document_id(user_id, namespace, key))
             conn.executemany(
-                f"{verb} INTO {self.table} ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"{verb} INTO {self.table} ({COLUMNS}) VALUES ({_PLACEHOLDERS})",
                 [_record_to_row(record) for record in records],
             )
         return conflicts
@@ -504,10 +576,25 @@ class SqliteBackend(Backend):
                     createdAt TEXT NOT NULL,
                     updatedAt TEXT NOT NULL,
                     lastAccessedAt TEXT NOT NULL,
+                    version TEXT NOT NULL DEFAULT '0',
                     PRIMARY KEY (userId, namespace, key)
                 ) WITHOUT ROWID"""
             )
+            self._add_missing_columns()
         return [f"sqlite: {self.table} clustered on (userId, namespace, key) in {self.path}"]
+
+    def _add_missing_columns(self) -> None:
+        """Bring a table made by an older release up to date (idempotent, race-safe)."""
+        conn = self._connection()
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({self.table})")}
+        for name, definition in ADDED_COLUMNS.items():
+            if name in present:
+                continue
+            try:
+                conn.execute(f"ALTER TABLE {self.table} ADD COLUMN {name} {definition}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise  # another process may have added it first; anything else is real
 
     def close(self) -> None:
         """Close every connection this backend opened."""

@@ -1,0 +1,171 @@
+"""The write side of the DynamoDB backend: transactions of record changes and their retries.
+
+A :class:`Change` is every action that changes one record (its item, its value chunks); the
+namespace record counts of a batch are added when it is sent, so a count moves exactly when
+its records do. :meth:`DynamoDBWriter.apply` reads the records' heads, plans a change for
+each and commits them in as few ``TransactWriteItems`` as DynamoDB's limits allow, re-reading
+and re-planning the records whose transaction lost a race (every change is conditioned on
+the record's ``rev``, or on its absence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent_data_store.backends import dynamodb_actions as build
+from agent_data_store.backends import dynamodb_schema as schema
+from agent_data_store.backends.dynamodb_client import (
+    CONFLICT_ATTEMPTS,
+    DynamoDBClient,
+    Refused,
+    backoff,
+)
+from agent_data_store.backends.dynamodb_reads import DynamoDBReader, SeenRecords, Target
+from agent_data_store.errors import BackendError
+from agent_data_store.records import Record
+
+Plan = Callable[[Target, "schema.StoredRecord | None"], "Change | None"]
+"""Given a record's head (``None``: it does not exist), the change to commit, if any."""
+
+
+@dataclass
+class Change:
+    """The actions that change one record; applied together, in one transaction."""
+
+    target: Target
+    actions: list[dict[str, Any]]
+    delta: int = 0
+    """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
+    size: int = field(default=0)
+    inline: bool = True
+    """Whether the record's value is inside its item afterwards (not in chunks)."""
+
+
+class DynamoDBWriter:
+    """Commits record changes for :class:`~.dynamodb.DynamoDBBackend`; see the module docstring."""
+
+    def __init__(self, client: DynamoDBClient, reader: DynamoDBReader, seen: SeenRecords) -> None:
+        self._db = client
+        self._table = client.table
+        self._reader = reader
+        self._seen = seen
+
+    def apply(self, targets: Sequence[Target], plan: Plan,
+              heads: dict[Target, schema.StoredRecord] | None = None, *,
+              values: bool = False) -> list[Change]:
+        """Read the targets' heads (unless given; ``values``: whole records), plan a change
+        each, commit; redo what lost a race after reading its head again. Return the
+        committed changes."""
+        remaining = list(dict.fromkeys(targets))
+        committed: list[Change] = []
+        for attempt in range(CONFLICT_ATTEMPTS):
+            if heads is None:
+                heads = self._reader.read(remaining, heads=not values)
+            changes = [c for t in remaining if (c := plan(t, heads.get(t))) is not None]
+            lost = self.commit(changes)
+            committed.extend(c for c in changes if c.target not in lost)
+            if not lost:
+                return committed
+            remaining = [t for t in remaining if t in lost]
+            heads = None
+            backoff(attempt)
+        raise BackendError(
+            f"{self._db.where}: gave up after {CONFLICT_ATTEMPTS} attempts; "
+            "the records kept changing concurrently"
+        )
+
+    def commit(self, changes: list[Change]) -> set[Target]:
+        """Write changes in as few transactions as the limits allow; return those that lost."""
+        lost: set[Target] = set()
+        batch: list[Change] = []
+        counted: set[tuple[str, str]] = set()
+        size = 0
+        for change in changes:
+            namespace = change.target[:2]
+            extra = 1 if change.delta and namespace not in counted else 0
+            actions = sum(len(c.actions) for c in batch) + len(counted) + extra
+            if batch and (actions + len(change.actions) > schema.MAX_TRANSACTION_ITEMS
+                          or size + change.size > schema.MAX_TRANSACTION_BYTES):
+                lost |= self.transact(batch)
+                batch, counted, size = [], set(), 0
+            batch.append(change)
+            size += change.size
+            if change.delta:
+                counted.add(namespace)
+        if batch:
+            lost |= self.transact(batch)
+        return lost
+
+    def transact(self, batch: list[Change]) -> set[Target]:
+        """One ``TransactWriteItems``; on a lost race return every target of the batch."""
+        try:
+            self.send(batch)
+        except Refused:
+            return {change.target for change in batch}
+        return set()
+
+    def send(self, batch: list[Change]) -> None:
+        """One ``TransactWriteItems`` of the batch and its namespace counts; may raise Refused."""
+        deltas: dict[tuple[str, str], int] = {}
+        for change in batch:
+            if change.delta:
+                namespace = (change.target[0], change.target[1])
+                deltas[namespace] = deltas.get(namespace, 0) + change.delta
+        actions = [action for change in batch for action in change.actions]
+        actions += [build.count_action(self._table, *ns, delta) for ns, delta in deltas.items()]
+        self._db.call("transact_write_items", TransactItems=actions)
+        for change in batch:
+            self._seen.saw(change.target, None if change.delta < 0 else change.inline)
+
+    def record_change(self, record: Record, head: schema.StoredRecord | None, *,
+                       replace: bool) -> Change:
+        """The change that stores ``record`` over ``head`` (``replace``: every field as given)."""
+        chunks = schema.split_value(record.value_json)
+        rev = head.rev if head else 0
+        chunk_items = schema.chunk_items(record, rev + 1, chunks)
+        if head is None or replace:
+            item = schema.record_item(record, rev + 1, chunks)
+            main = build.put_action(self._table, item, expect_rev=head.rev if head else None)
+            size = schema.item_bytes(item)
+        else:
+            main = build.overwrite_action(self._table, record, rev, chunks)
+            size = len(record.value_json) + 4096
+        actions = [main, *({"Put": {"TableName": self._table, "Item": c}} for c in chunk_items)]
+        if head:
+            actions += [build.delete_action(self._table, schema.chunk_key(*target_of(record), i))
+                        for i in range(len(chunks), head.chunks)]
+        size += sum(schema.item_bytes(c) for c in chunk_items)
+        return Change(target_of(record), actions, delta=0 if head else 1, size=size,
+                       inline=not chunks)
+
+    def try_create(self, record: Record) -> bool | schema.StoredRecord:
+        """Create ``record`` in one transaction that also counts it in its namespace.
+
+        True if it did; the stored record if one was there already; False when the
+        transaction lost a race, which says nothing about the record.
+        """
+        change = self.record_change(record, None, replace=False)
+        change.actions[0]["Put"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        try:
+            self.send([change])
+        except Refused as refusal:
+            reason = (refusal.reasons or [{}])[0]
+            if reason.get("Code") == "ConditionalCheckFailed" and "Item" in reason:
+                return schema.parse_record(reason["Item"])
+            return False
+        return True
+
+    def delete_change(self, target: Target, head: schema.StoredRecord | None) -> Change | None:
+        if head is None:
+            return None
+        record = build.delete_action(self._table, schema.record_key(*target), expect_rev=head.rev)
+        actions = [record, *(build.delete_action(self._table, schema.chunk_key(*target, i))
+                             for i in range(head.chunks))]
+        return Change(target, actions, delta=-1, size=1024 * len(actions))
+
+
+def target_of(record: Record) -> Target:
+    """The ``(user_id, namespace, key)`` of a record."""
+    return (record.user_id, record.namespace, record.key)
