@@ -1,9 +1,10 @@
 """The RestrictedPython policy agent code is compiled with: what syntax and names it may use.
 
-It keeps RestrictedPython's model (attribute reads, item reads, writes and iteration go
-through guard functions; dangerous names are refused at compile time) and changes what real
-agent code needs. The rule: refuse only what is a hazard, loudly; compile everything else
-so that it behaves exactly as CPython does.
+It keeps RestrictedPython's model -- attribute reads (``_getattr_``) and every item or
+attribute write (``_write_``) go through guard functions, dangerous names are refused at
+compile time -- and changes what real agent code needs. The rule: refuse only what is a
+hazard, loudly; compile everything else so that it behaves exactly as CPython does.
+Item reads, iteration and unpacking stay native: their guards would do what CPython does.
 
 * ``async def``/``await``/``async for``/``async with``, ``match``, ``nonlocal``, annotated
   assignments, ``except*``, star calls (through ``_apply_``), augmented assignment of items
@@ -31,7 +32,6 @@ from typing import Any, cast
 
 from RestrictedPython.transformer import (
     INSPECT_ATTRIBUTES,
-    IOPERATOR_TO_STR,
     RestrictingNodeTransformer,
     copy_locations,
 )
@@ -206,6 +206,22 @@ class SandboxPolicy(RestrictingNodeTransformer):
         node.value = writer
         return node
 
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        """``a[b]`` stays a native subscription; ``a[b] = c``/``del a[b]`` go through
+        ``_write_(a)``.
+
+        RestrictedPython routes reads through ``_getitem_`` for hosts whose guard inspects
+        them; this sandbox's would be a plain ``operator.getitem`` (nothing reachable hides a
+        module or frame behind ``[]``), so the call is left out: same semantics, no cost.
+        """
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            return node
+        writer = _call(WRITE_NAME, node.value)
+        copy_locations(writer, node)
+        node.value = writer
+        return node
+
     def _mangle(self, attr: str) -> str:
         return mangle(self._class_names[-1] if self._class_names else None, attr)
 
@@ -217,65 +233,56 @@ class SandboxPolicy(RestrictingNodeTransformer):
     # --- augmented assignment ---------------------------------------------------------
 
     def visit_AugAssign(self, node: ast.AugAssign) -> Any:
-        """Route ``x[i] op= v`` and ``x.a op= v`` through the guards plain assignment uses.
+        """``x op= v`` natively; ``x[i] op= v`` as ``_write_(x)[i] op= v`` and ``x.a op= v``
+        as ``_write_(x).a op= v`` (``_write_private_`` for ``_`` names).
 
-        Stock RestrictedPython rejects both; agents write ``meta["count"] += 1`` all the
-        time. Names keep the stock rewrite to ``_inplacevar_``.
+        Stock RestrictedPython rejects the last two (agents write ``meta["count"] += 1`` all
+        the time) and routes names through ``_inplacevar_``, whose guard here would be the
+        plain operator. The write guard sees the object before anything is read or written;
+        CPython evaluates the object and the index once, as in plain Python.
         """
         target = node.target
+        if isinstance(target, ast.Name):
+            self.check_name(node, target.id)
+            node.value = self.visit(node.value)
+            return node
         if isinstance(target, ast.Subscript):
-            return self._augassign_item(node, target)
-        if isinstance(target, ast.Attribute):
-            return self._augassign_attribute(node, target)
-        return super().visit_AugAssign(node)
+            if any(isinstance(part, ast.Slice) for part in ast.walk(target.slice)):
+                self.error(node, "Augmented assignment of slices is not allowed.")
+                return node
+            target.value = self.visit(target.value)
+            target.slice = self.visit(target.slice)
+            writer = _call(WRITE_NAME, target.value)
+        elif isinstance(target, ast.Attribute):
+            # The attribute checks of visit_Attribute, on a stand-in store node.
+            probe = ast.Attribute(value=ast.Constant(None), attr=target.attr, ctx=ast.Store())
+            copy_locations(probe, target)
+            self.visit(probe)
+            target.value = self.visit(target.value)
+            attr = self._mangle(target.attr)
+            writer = (
+                _call(WRITE_PRIVATE_NAME, target.value, ast.Constant(attr))
+                if attr.startswith("_") else _call(WRITE_NAME, target.value)
+            )
+        else:  # pragma: no cover - the grammar allows no other target
+            self.error(node, "this augmented assignment target is not allowed.")
+            return node
+        copy_locations(writer, target)
+        target.value = writer
+        node.value = self.visit(node.value)
+        return node
 
-    def _augassign_item(self, node: ast.AugAssign, target: ast.Subscript) -> list[ast.stmt]:
-        if any(isinstance(part, ast.Slice) for part in ast.walk(target.slice)):
-            self.error(node, "Augmented assignment of slices is not allowed.")
-            return []
-        obj_name, index_name = self.gen_tmp_name(), self.gen_tmp_name()
-        statements: list[ast.stmt] = [
-            ast.Assign(targets=[ast.Name(obj_name, ast.Store())], value=self.visit(target.value)),
-            ast.Assign(targets=[ast.Name(index_name, ast.Store())], value=self.visit(target.slice)),
-        ]
-        current = _call(
-            "_getitem_", ast.Name(obj_name, ast.Load()), ast.Name(index_name, ast.Load())
-        )
-        store = ast.Subscript(
-            value=_call(WRITE_NAME, ast.Name(obj_name, ast.Load())),
-            slice=ast.Name(index_name, ast.Load()),
-            ctx=ast.Store(),
-        )
-        statements.append(self._inplace_assign(node, store, current))
-        for statement in statements:
-            copy_locations(statement, node)
-        return statements
+    def visit_Assign(self, node: ast.Assign) -> Any:
+        """Assignments, tuple unpacking included, as CPython does them.
 
-    def _augassign_attribute(self, node: ast.AugAssign, target: ast.Attribute) -> list[ast.stmt]:
-        # The attribute checks of visit_Attribute, on a stand-in store node.
-        probe = ast.Attribute(value=ast.Constant(None), attr=target.attr, ctx=ast.Store())
-        copy_locations(probe, target)
-        self.visit(probe)
-        attr = self._mangle(target.attr)
-        obj_name = self.gen_tmp_name()
-        statements: list[ast.stmt] = [
-            ast.Assign(targets=[ast.Name(obj_name, ast.Store())], value=self.visit(target.value))
-        ]
-        current = _call("_getattr_", ast.Name(obj_name, ast.Load()), ast.Constant(attr))
-        writer = (
-            _call(WRITE_PRIVATE_NAME, ast.Name(obj_name, ast.Load()), ast.Constant(attr))
-            if attr.startswith("_") else _call(WRITE_NAME, ast.Name(obj_name, ast.Load()))
-        )
-        store = ast.Attribute(value=writer, attr=attr, ctx=ast.Store())
-        statements.append(self._inplace_assign(node, store, current))
-        for statement in statements:
-            copy_locations(statement, node)
-        return statements
+        RestrictedPython unpacks ``a, b = x`` through ``_unpack_sequence_`` so that a guard
+        can watch the iteration; here that guard would be plain ``iter()``.
+        """
+        return self.node_contents_visit(node)
 
-    def _inplace_assign(self, node: ast.AugAssign, store: ast.expr, current: ast.expr) -> ast.stmt:
-        operator = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
-        value = _call("_inplacevar_", operator, current, self.visit(node.value))
-        return ast.Assign(targets=[store], value=value)
+    def visit_With(self, node: ast.With) -> Any:
+        """``with``, its ``as`` targets unpacked natively (see :meth:`visit_Assign`)."""
+        return self.node_contents_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> Any:
         """Allow ``x: T = v`` (and ``x: T``): the target is checked like any assignment
@@ -360,20 +367,12 @@ class SandboxPolicy(RestrictingNodeTransformer):
         return self.node_contents_visit(node)
 
     def visit_AsyncWith(self, node: ast.AsyncWith) -> Any:
-        """Allow ``async with`` with the stock ``with`` protection of tuple unpacking."""
-        return RestrictingNodeTransformer.visit_With(self, cast(Any, node))
+        """Allow ``async with``, like ``with``."""
+        return self.node_contents_visit(node)
 
     def visit_AsyncFor(self, node: ast.AsyncFor) -> Any:
-        """Allow ``async for``; tuple targets are unpacked through the guarded unpack.
-
-        The iterable is not passed to ``_getiter_`` (which calls ``iter()`` and cannot take
-        an async iterable); async iteration only reaches ``__aiter__``/``__anext__``.
-        """
+        """Allow ``async for``, with a ``_tick_()`` per iteration like ``for``."""
         node = self.node_contents_visit(node)
-        if isinstance(node.target, ast.Tuple):
-            tmp_target, unpack = self.gen_unpack_wrapper(node, node.target)
-            node.target = tmp_target
-            node.body.insert(0, unpack)
         node.body.insert(0, _call_stmt(TICK_NAME, node))
         return node
 
@@ -386,10 +385,14 @@ class SandboxPolicy(RestrictingNodeTransformer):
     # --- loops ------------------------------------------------------------------------
 
     def visit_For(self, node: ast.For) -> Any:
-        """Stock guarded iteration plus a ``_tick_()`` per iteration."""
-        new_node = cast(ast.For, super().visit_For(node))
-        new_node.body.insert(0, _call_stmt(TICK_NAME, node))
-        return new_node
+        """Native iteration plus a ``_tick_()`` per iteration.
+
+        RestrictedPython iterates through ``_getiter_`` and unpacks tuple targets through a
+        guard generator; here both guards would be plain ``iter()``, so neither is called.
+        """
+        node = self.node_contents_visit(node)
+        node.body.insert(0, _call_stmt(TICK_NAME, node))
+        return node
 
     def visit_While(self, node: ast.While) -> Any:
         """Stock ``while`` plus a ``_tick_()`` per iteration: the loop that never awaits."""
@@ -398,17 +401,9 @@ class SandboxPolicy(RestrictingNodeTransformer):
         return new_node
 
     def visit_comprehension(self, node: ast.comprehension) -> Any:
-        """Tick once per element via a leading ``if not _tick_()`` condition.
-
-        Async comprehensions skip ``_getiter_`` like ``async for``; a tuple target there
-        cannot be routed through the guarded unpack, so it is refused.
-        """
-        if node.is_async:
-            node = self.node_contents_visit(node)
-            if isinstance(node.target, ast.Tuple):
-                self.error(node.target, "Tuple unpacking in async comprehensions is not allowed.")
-        else:
-            node = cast(ast.comprehension, super().visit_comprehension(node))
+        """Native iteration (see :meth:`visit_For`); one tick per element through a leading
+        ``if not _tick_()`` condition."""
+        node = self.node_contents_visit(node)
         condition = ast.UnaryOp(op=ast.Not(), operand=_call(TICK_NAME))
         copy_locations(condition, node.iter)
         node.ifs.insert(0, condition)

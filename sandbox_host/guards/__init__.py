@@ -26,15 +26,11 @@ import builtins
 import types
 from typing import Any
 
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
-
 from sandbox_host.guards.attributes import (
     RUNTIME_DENIED_ATTRIBUTES,
     RestrictedAttributeError,
     apply_call,
     guarded_getattr,
-    guarded_getitem,
-    guarded_getiter,
     guarded_hasattr,
     guarded_vars,
     safe_format,
@@ -60,7 +56,6 @@ from sandbox_host.guards.writes import (
     guarded_setattr,
     guarded_write,
     guarded_write_private,
-    inplace_var,
 )
 from sandbox_host.policy import hidden_name
 
@@ -128,18 +123,14 @@ SAFE_BUILTINS: types.MappingProxyType[str, Any] = types.MappingProxyType(
 GUARD_GLOBALS: types.MappingProxyType[str, Any] = types.MappingProxyType(
     {
         hidden_name("_getattr_"): guarded_getattr,
-        hidden_name("_getitem_"): guarded_getitem,
-        hidden_name("_getiter_"): guarded_getiter,
         hidden_name("_write_"): guarded_write,
         hidden_name("_write_private_"): guarded_write_private,
-        hidden_name("_inplacevar_"): inplace_var,
         hidden_name("_apply_"): apply_call,
-        hidden_name("_unpack_sequence_"): guarded_unpack_sequence,
-        hidden_name("_iter_unpack_sequence_"): guarded_iter_unpack_sequence,
         hidden_name("__metaclass__"): AgentClassBuilder(),
         "__name__": "agent",
     }
 )
 """Guard names every run's globals hold (globals, not builtins: they are looked up in
 every loop iteration and globals are searched first). Their names are hidden (see
-:func:`sandbox_host.policy.hidden_name`)."""
+:func:`sandbox_host.policy.hidden_name`). Subscripts, iteration, unpacking and augmented
+assignment need no guard call here (see :mod:`sandbox_host.policy`)."""

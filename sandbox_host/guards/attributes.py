@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import _string  # type: ignore[import-not-found]
 import abc
-import builtins
 import functools
 import inspect
 import operator
@@ -110,7 +109,7 @@ class _GuardedFormatter(string.Formatter):
         first, rest = _field_name_split(field_name)
         obj = self.get_value(first, args, kwargs)
         for is_attribute, part in rest:
-            obj = guarded_getattr(obj, part) if is_attribute else guarded_getitem(obj, part)
+            obj = guarded_getattr(obj, part) if is_attribute else obj[part]
         return obj, first
 
 
@@ -381,13 +380,6 @@ def guarded_vars(*args: Any) -> dict[str, Any]:
     value: dict[str, Any] = guarded_getattr(args[0], "__dict__")
     return value
 
-
-guarded_getitem: Callable[[Any, Any], Any] = operator.getitem
-"""``_getitem_``: plain subscription. Nothing reachable from the sandbox hides a module,
-frame or global behind ``[]``, and this runs in every loop, so it stays a C call."""
-
-guarded_getiter: Callable[[Any], Any] = builtins.iter
-"""``_getiter_``: plain ``iter()``, for the same reasons as :data:`guarded_getitem`."""
 
 apply_call: Callable[..., Any] = operator.call
 """``_apply_``: ``f(*args, **kwargs)`` as CPython calls it. RestrictedPython routes star

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from typing import Any
 
 from sandbox_host.guards import ownership
@@ -64,25 +62,3 @@ def guarded_delattr(obj: Any, name: str) -> None:
     _check_attribute_access(obj, name, "delattr")
     target = guarded_write_private(obj, name) if name.startswith("_") else guarded_write(obj)
     delattr(target, name)
-
-
-_INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-    "**=": operator.ipow,
-    "<<=": operator.ilshift,
-    ">>=": operator.irshift,
-    "|=": operator.ior,
-    "^=": operator.ixor,
-    "&=": operator.iand,
-    "@=": operator.imatmul,
-}
-
-
-def inplace_var(op: str, target: Any, value: Any) -> Any:
-    """``_inplacevar_``: perform ``target op= value`` and return the result to bind."""
-    return _INPLACE_OPERATORS[op](target, value)
