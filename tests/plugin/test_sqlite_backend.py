@@ -204,7 +204,7 @@ def test_a_table_of_an_older_release_gains_the_new_columns(tmp_path: Path) -> No
 def test_atomic_operations_are_one_statement_each(sqlite_backend: SqliteBackend) -> None:
     conn = sqlite_backend._connection()
     statements: list[str] = []
-    conn.set_trace_callback(statements.append)
+    conn.set_trace_callback(_tracer(statements))
     for expected in ("1", "2"):
         change = Increment("alice", "ns", "n", 1, "agent", "2026-01-01T00:00:00Z")
         assert sqlite_backend.increment(change) == expected
