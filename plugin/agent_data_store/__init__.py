@@ -15,6 +15,8 @@ from agent_data_store.errors import (
     InvalidKeyError,
     InvalidKeyTypeError,
     InvalidValueError,
+    NamespacePermissionError,
+    QuotaExceededError,
     RunFinishedError,
     ValueTooLargeError,
 )
@@ -34,6 +36,8 @@ __all__ = [
     "InvalidKeyError",
     "InvalidKeyTypeError",
     "InvalidValueError",
+    "NamespacePermissionError",
+    "QuotaExceededError",
     "Record",
     "RecordWrite",
     "RunFinishedError",

@@ -21,6 +21,9 @@ URL_ENV_VAR = "AGENT_DATA_STORE_URL"
 MAX_VALUE_BYTES_ENV_VAR = "AGENT_DATA_STORE_MAX_VALUE_BYTES"
 TRACKING_ENV_VAR = "AGENT_DATA_STORE_TRACKING"
 TIMEOUT_ENV_VAR = "AGENT_DATA_STORE_TIMEOUT_S"
+QUOTA_RECORDS_ENV_VAR = "AGENT_DATA_STORE_QUOTA_RECORDS"
+QUOTA_BYTES_ENV_VAR = "AGENT_DATA_STORE_QUOTA_BYTES"
+UNLIMITED_WORDS = frozenset({"unlimited", "none"})
 DEFAULT_TABLE = "agent_data_store"
 DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
 DEFAULT_TIMEOUT_S = 5.0
@@ -81,6 +84,21 @@ class StoreConfig(BaseModel):
     create_missing: bool = True
     """Create the database, table or file when it does not exist. Commands that only read
     (the operator's views and exports) pass ``False``, so a mistyped URL creates nothing."""
+    quota_records: int | None = Field(default=None, ge=0)
+    """How many records each user may keep (``None``: no limit unless an operator set one
+    for the user)."""
+    quota_bytes: int | None = Field(default=None, ge=0)
+    """How many bytes of values and metadata (UTF-8 JSON) each user may keep."""
+    enforce_quotas: bool = False
+    """Check writes against quotas even with no default set, so that only the limits an
+    operator set per user apply (the environment's ``unlimited``). See
+    :attr:`checks_quotas`."""
+
+    @property
+    def checks_quotas(self) -> bool:
+        """Whether writes are checked against quotas: when a default quota is set, or
+        :attr:`enforce_quotas`. Otherwise a write costs no quota round trip."""
+        return self.enforce_quotas or self.quota_records is not None or self.quota_bytes is not None
 
     @field_validator("url")
     @classmethod
@@ -116,6 +134,13 @@ class StoreConfig(BaseModel):
             values["timeout_s"] = os.environ[TIMEOUT_ENV_VAR]
         if os.environ.get(TRACKING_ENV_VAR):
             values["tracking"] = _switch(TRACKING_ENV_VAR, os.environ[TRACKING_ENV_VAR])
+        for name, field in ((QUOTA_RECORDS_ENV_VAR, "quota_records"),
+                            (QUOTA_BYTES_ENV_VAR, "quota_bytes")):
+            text = os.environ.get(name, "").strip()
+            if text.lower() in UNLIMITED_WORDS:
+                values["enforce_quotas"] = True
+            elif text:
+                values[field] = _count(name, text)
         values.update(overrides)
         try:
             return cls.model_validate(values)
@@ -130,6 +155,19 @@ def _switch(name: str, text: str) -> bool:
         raise ConfigurationError(
             f"invalid data store configuration: {name}={text!r}; use on or off"
         ) from None
+
+
+def _count(name: str, text: str) -> int:
+    try:
+        number = int(text.replace("_", ""))
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigurationError(
+            f"invalid data store configuration: {name}={text!r}; use a whole number "
+            "of at least 0, or unlimited"
+        )
+    return number
 
 
 def split_url(url: str) -> SplitResult:

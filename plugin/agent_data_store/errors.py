@@ -63,6 +63,25 @@ class NamespacePermissionError(DataStoreError):
         self.agent = agent
 
 
+class QuotaExceededError(DataStoreError):
+    """A write would take the user over a quota (records, or bytes of values and metadata);
+    nothing was stored.
+
+    ``records``/``bytes`` are the user's usage before the write, ``max_records``/``max_bytes``
+    the limits in force (``None``: no limit).
+    """
+
+    def __init__(
+        self, message: str, *, records: int = 0, bytes: int = 0,
+        max_records: int | None = None, max_bytes: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.records = records
+        self.bytes = bytes
+        self.max_records = max_records
+        self.max_bytes = max_bytes
+
+
 UNREADABLE_HINT = (
     "It was not written by this data store, or not in its layout; records in the seed "
     "runtime's layout are converted with `agent-data-store import-gofannon`"
@@ -116,13 +135,14 @@ AGENT_VISIBLE_ERRORS: tuple[type[DataStoreError], ...] = (
     ValueTooLargeError,
     UnreadableRecordError,
     NamespacePermissionError,
+    QuotaExceededError,
 )
 """The exception classes agent code can name (the plugin makes each a sandbox global of the
 same name), so it can ``except InvalidValueError:``. New agent-facing errors join here."""
 
 _OWN_WORDS: tuple[type[DataStoreError], ...] = (
     InvalidKeyError, InvalidKeyTypeError, InvalidValueError, ValueTooLargeError,
-    UnreadableRecordError, NamespacePermissionError,
+    UnreadableRecordError, NamespacePermissionError, QuotaExceededError,
 )
 """Errors whose message is written for agents already: they name the key and the rule and
 nothing of the backend."""

@@ -20,6 +20,7 @@ from agent_data_store.errors import (
     AGENT_VISIBLE_ERRORS,
     BackendError,
     BackendUnavailableError,
+    ConfigurationError,
     DataStoreError,
 )
 from agent_data_store.permissions import NamespacePermissions
@@ -98,7 +99,11 @@ class DataStorePlugin:
         agent code runs) rather than the agent's first call.
         """
         config = self.config
-        backend_class(config.parts.scheme)
+        if config.checks_quotas and not backend_class(config.parts.scheme).supports_usage:
+            raise ConfigurationError(
+                f"quotas are configured, but the {config.parts.scheme} backend does not keep "
+                "per-user usage yet, so it cannot enforce them"
+            )
         state = self._state(context)
         state.controls = run_controls()
         store = DataStore(

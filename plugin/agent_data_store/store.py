@@ -19,6 +19,13 @@ from agent_data_store.errors import (
     for_agent,
 )
 from agent_data_store.permissions import UNRESTRICTED, NamespacePermissions
+from agent_data_store.quotas import (
+    check_growth,
+    exact_growth,
+    increment_growth,
+    most_growth,
+    most_increment_growth,
+)
 from agent_data_store.records import Increment, RecordWrite, document_id, utc_now
 from agent_data_store.validation import (
     check_amount,
@@ -117,6 +124,20 @@ class DataStore:
             self._user_id, self._namespace, key, value_json, metadata, self._agent, at
         )
 
+    def _admit(
+        self, operation: str, writes: list[RecordWrite], *, create_only: bool = False
+    ) -> None:
+        """Refuse ``writes`` if they would take the user over a quota (:mod:`.quotas`);
+        ``create_only``: they store only keys that do not exist."""
+        backend = self._backend()
+        check_growth(
+            backend, self._config, self._user_id, operation, most_growth(writes),
+            lambda: exact_growth(
+                backend.get_many(self._user_id, self._namespace, [w.key for w in writes]),
+                writes, create_only=create_only,
+            ),
+        )
+
     def get(self, key: str, default: Any = None) -> Any:
         """Return the value of ``key`` (a fresh copy), or ``default`` if it does not exist."""
         key = check_name(key, "key")
@@ -134,6 +155,7 @@ class DataStore:
         """Create or overwrite ``key``; ``metadata`` is shallow-merged into the existing one."""
         key = check_name(key, "key")
         write = self._write(key, value, check_metadata(metadata), utc_now())
+        self._admit("set", [write])
         self._backend().put_many([write])
         self._run.log("set", self._namespace, key=key, value_json=write.value_json)
 
@@ -143,6 +165,7 @@ class DataStore:
         """Create ``key`` only if it does not exist; return whether it did (atomic)."""
         key = check_name(key, "key")
         write = self._write(key, value, check_metadata(metadata), utc_now())
+        self._admit("set_if_absent", [write], create_only=True)
         created = self._backend().put_if(write, None)
         self._run.log("set_if_absent", self._namespace, key=key, written=created,
                       value_json=write.value_json if created else None)
@@ -158,6 +181,7 @@ class DataStore:
         key = check_name(key, "key")
         expect = check_version(version)
         write = self._write(key, value, check_metadata(metadata), utc_now())
+        self._admit("compare_and_set", [write], create_only=expect is None)
         written = self._backend().put_if(write, expect)
         self._run.log("compare_and_set", self._namespace, key=key, written=written,
                       value_json=write.value_json if written else None)
@@ -172,7 +196,12 @@ class DataStore:
         key = check_name(key, "key")
         change = Increment(self._user_id, self._namespace, key, check_amount(amount),
                            self._agent, utc_now())
-        value_json = self._backend().increment(change)
+        backend = self._backend()
+        check_growth(
+            backend, self._config, self._user_id, "increment", most_increment_growth(change),
+            lambda: increment_growth(backend.get(self._user_id, self._namespace, key), change),
+        )
+        value_json = backend.increment(change)
         self._run.log("increment", self._namespace, key=key, value_json=value_json)
         result: int | float = json.loads(value_json)
         return result
@@ -299,6 +328,7 @@ class DataStore:
             for key, value in items.items()
         ]
         if writes:
+            self._admit("set_many", writes)
             self._backend().put_many(writes)
         self._run.log("set_many", self._namespace, count=len(writes))
         return len(writes)

@@ -191,3 +191,21 @@ def test_a_store_that_does_not_answer_is_a_503_page_not_a_traceback() -> None:
             assert "The store did not answer: the CouchDB server at db.internal:5984" in (
                 unescape(response.text))
             assert "Traceback" not in response.text
+
+
+def test_user_page_shows_usage_against_the_quota_in_one_line(web_config: StoreConfig) -> None:
+    config = web_config.model_copy(update={"quota_records": 10})
+    backend = open_backend(config)
+    backend.set_user_quota("alice", None, 5000)
+    used = backend.user_usage("alice").bytes
+    backend.close()
+    with TestClient(create_app(config, token=TOKEN)) as client:
+        client.get(f"/?token={TOKEN}")
+        alice = client.get("/user", params={"user": "alice"}).text
+    assert f'<p class="summary quota">Quota: 5 of 10 records, {used} of 5,000 bytes.</p>' in alice
+
+
+def test_the_quota_line_says_when_quotas_are_not_enforced(operator: TestClient) -> None:
+    page = operator.get("/user", params={"user": "carol"}).text
+    assert re.search(r"Quota: 2 of unlimited records, [\d,]+ of unlimited bytes "
+                     r"\(not enforced\)\.", page)

@@ -15,13 +15,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from agent_data_store.admin import maintenance, views
+from agent_data_store.admin import maintenance, quotas, views
 from agent_data_store.admin.exit_codes import ExitCode
 from agent_data_store.admin.render import Output
 from agent_data_store.admin.seed_import.command import import_gofannon
 from agent_data_store.admin.session import Session
 from agent_data_store.backends import open_backend
-from agent_data_store.config import DEFAULT_TIMEOUT_S, TIMEOUT_ENV_VAR, StoreConfig, redact_url
+from agent_data_store.config import (
+    DEFAULT_TIMEOUT_S,
+    QUOTA_BYTES_ENV_VAR,
+    QUOTA_RECORDS_ENV_VAR,
+    TIMEOUT_ENV_VAR,
+    StoreConfig,
+    redact_url,
+)
 from agent_data_store.errors import (
     BackendUnavailableError,
     ConfigurationError,
@@ -175,6 +182,29 @@ def build_parser() -> argparse.ArgumentParser:
     filters(sub)
     sub.add_argument("--by-agent", action="store_true", help="one row per agent")
     sub.add_argument("--agent", metavar="A", help="only records last accessed by agent A")
+    command("usage", quotas.usage, "users' record and byte usage against their quotas")
+    quota = commands.add_parser(
+        "quota", help="show or set a user's record and byte quota", epilog=EPILOG,
+        description="Show or set a user's quota. A user's own limits replace the defaults "
+        f"({QUOTA_RECORDS_ENV_VAR}, {QUOTA_BYTES_ENV_VAR}) for that user.",
+    )
+    actions = quota.add_subparsers(dest="quota_command", metavar="ACTION", required=True)
+    for name, run, help_text, creates in (
+        ("set", quotas.quota_set, "set a user's own limits", True),
+        ("show", quotas.quota_show, "a user's usage and limits", False),
+    ):
+        sub = actions.add_parser(name, help=help_text, description=help_text, epilog=EPILOG)
+        _global_options(sub, top_level=False)
+        sub.set_defaults(run=run, creates=creates)
+        sub.add_argument("--user", metavar="U", required=True, help="the user")
+    for option, what in (("--records", "records"),
+                         ("--bytes", "bytes of values and metadata (UTF-8 JSON)")):
+        sub = actions.choices["set"]
+        sub.add_argument(
+            option, metavar="N", type=quotas.limit_argument, default=quotas.KEEP,
+            help=f"how many {what} the user may keep: a number, unlimited, or default (the "
+            "configured default); unchanged if not given",
+        )
     command("ensure-indexes", maintenance.ensure_indexes,
             "create the store and the backend's indexes if missing, and list them",
             creates=True)

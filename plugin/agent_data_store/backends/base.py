@@ -10,10 +10,13 @@ or one request per documented chunk), never a loop of single calls.
 from __future__ import annotations
 
 import heapq
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from agent_data_store.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
@@ -49,6 +52,48 @@ class NamespaceUsage:
     last_accessed_by: frozenset[str]
     last_updated: str
     """The latest ``updatedAt`` of the namespace's records."""
+
+
+_encode_metadata = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def utf8_length(text: str) -> int:
+    """The length of ``text`` in UTF-8 bytes."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def metadata_bytes(metadata: Mapping[str, Any] | None) -> int:
+    """What a record's metadata counts: its compact JSON in UTF-8 bytes, 0 when empty.
+
+    This is the text every backend stores, so a backend's own count agrees with it.
+    """
+    return utf8_length(_encode_metadata(metadata)) if metadata else 0
+
+
+def record_bytes(value_json: str, metadata: Mapping[str, Any] | None) -> int:
+    """What one record counts against a byte quota: its value's and metadata's JSON."""
+    return utf8_length(value_json) + metadata_bytes(metadata)
+
+
+UNLIMITED = -1
+"""A per-user limit that means no limit at all, whatever the configured default."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserUsage:
+    """What one user stores (:meth:`Backend.user_usage`), and the quota an operator set.
+
+    ``bytes`` counts each record's value and metadata as stored: JSON text in UTF-8, an
+    empty metadata counting 0 (:func:`record_bytes`).
+    """
+
+    user_id: str
+    records: int
+    bytes: int
+    max_records: int | None = None
+    """The user's own record limit (:data:`UNLIMITED`: none); ``None``: the configured one."""
+    max_bytes: int | None = None
+    """The user's own byte limit, like :attr:`max_records`."""
 
 
 class Backend(ABC):
@@ -227,6 +272,33 @@ class Backend(ABC):
     @abstractmethod
     def ensure_indexes(self) -> list[str]:
         """Create any index the backend's queries need, idempotently; describe what exists."""
+
+    # -- usage and quotas ------------------------------------------------------------------
+    # Usage is kept by the backend as records change (never counted per write by a scan):
+    # every write path, imports and expiry included, moves it with the records it changes.
+
+    supports_usage: ClassVar[bool] = False
+    """Whether this backend keeps per-user usage (and so can enforce quotas)."""
+
+    def user_usage(self, user_id: str) -> UserUsage:
+        """The user's record and byte totals and quota overrides: one request."""
+        raise self._no_usage()
+
+    def iter_usage(self) -> Iterator[list[UserUsage]]:
+        """Every user with records or a quota override, a page at a time, by user ID."""
+        raise self._no_usage()
+
+    def set_user_quota(
+        self, user_id: str, max_records: int | None, max_bytes: int | None
+    ) -> None:
+        """Set the user's own limits (``None``: the configured default; or :data:`UNLIMITED`)."""
+        raise self._no_usage()
+
+    def _no_usage(self) -> ConfigurationError:
+        return ConfigurationError(
+            f"the {self.scheme} backend does not keep per-user usage yet, so it cannot "
+            "enforce or report quotas"
+        )
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections. The backend is not used afterwards."""

@@ -45,8 +45,18 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 from urllib.parse import quote, unquote
 
-from agent_data_store.backends.base import Backend
+from agent_data_store.backends.base import Backend, UserUsage
 from agent_data_store.backends.couchdb_http import CouchDBConnection, CouchDBTarget, Document
+from agent_data_store.backends.couchdb_usage import (
+    USAGE_DDOC,
+    USAGE_DDOC_ID,
+    USAGE_VIEW,
+    encoded_user,
+    group_by_user,
+    quota_document,
+    quota_id,
+    usage_from_rows,
+)
 from agent_data_store.backends.decoding import (
     DECODING_ERRORS,
     checked,
@@ -476,25 +486,75 @@ class CouchDBBackend(Backend):
         return skipped
 
     def ensure_indexes(self) -> list[str]:
-        """Ensure the Mango index and the namespaces design document, idempotently."""
+        """Ensure the Mango index and the design documents of the views, idempotently."""
         result = self.connection.save_index(INDEX_FIELDS, INDEX_DDOC, INDEX_NAME)
-
-        def design(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
-            if current is not None and all(current.get(k) == v for k, v in VIEW_DDOC.items()):
-                return None
-            doc = dict(VIEW_DDOC)
-            if current is not None:
-                doc["_rev"] = current["_rev"]
-            return doc, 1024
-
-        written = self._update([VIEW_DDOC_ID], design)
+        written = self._ensure_design(VIEW_DDOC)
+        usage_written = self._ensure_design(USAGE_DDOC)
         database = self.connection.target.database
         return [
             f"couchdb: Mango index {INDEX_NAME} on {INDEX_FIELDS} in _design/{INDEX_DDOC} "
             f"of {database} ({result})",
             f"couchdb: view {NAMESPACES_VIEW} (emit [userId, namespace], _count) in "
             f"{VIEW_DDOC_ID} of {database} ({'created' if written else 'exists'})",
+            f"couchdb: view {USAGE_VIEW} (per-user records and bytes, _sum) in "
+            f"{USAGE_DDOC_ID} of {database} ({'created' if usage_written else 'exists'})",
         ]
+
+    def _ensure_design(self, ddoc: Document) -> bool:
+        """Write the design document ``ddoc`` unless it is stored as it is; return whether."""
+
+        def design(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+            if current is not None and all(current.get(k) == v for k, v in ddoc.items()):
+                return None
+            doc = dict(ddoc)
+            if current is not None:
+                doc["_rev"] = current["_rev"]
+            return doc, 4096
+
+        return bool(self._update([ddoc["_id"]], design))
+
+    # -- usage and quotas (see couchdb_usage) ----------------------------------------------
+
+    supports_usage: ClassVar[bool] = True
+
+    def user_usage(self, user_id: str) -> UserUsage:
+        """One grouped query of the usage view over the user's two keys."""
+        key = encoded_user(user_id)
+        rows = self.connection.view(USAGE_VIEW, group_level=2, startkey=[key],
+                                    endkey=[key, {}])
+        return usage_from_rows(user_id, [row for row in rows if row["key"][0] == key])
+
+    def iter_usage(self) -> Iterator[list[UserUsage]]:
+        """Grouped pages of the usage view; a page ends before the user it may have cut."""
+        limit = 2 * self._page_size + 2
+        startkey: list[object] | None = None
+        while True:
+            params: dict[str, object] = {"group_level": 2, "limit": limit}
+            if startkey is not None:
+                params["startkey"] = startkey
+            rows = self.connection.view(USAGE_VIEW, **params)
+            if len(rows) < limit:
+                if rows:
+                    yield group_by_user(rows)
+                return
+            last = rows[-1]["key"][0]
+            yield group_by_user([row for row in rows if row["key"][0] != last])
+            startkey = [last, -1]
+
+    def set_user_quota(
+        self, user_id: str, max_records: int | None, max_bytes: int | None
+    ) -> None:
+        """Write (or, back to the defaults, delete) the user's quota document."""
+
+        def store(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+            if max_records is None and max_bytes is None:
+                return _tombstone(doc_id, current)
+            doc = quota_document(user_id, max_records, max_bytes)
+            if current is not None:
+                doc["_rev"] = current["_rev"]
+            return doc, 512
+
+        self._update([quota_id(user_id)], store)
 
     def close(self) -> None:
         """Close the HTTP connections."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from agent_data_store.backends.base import Backend
+from agent_data_store.backends.base import Backend, UserUsage, record_bytes
 from agent_data_store.records import (
     Access,
     Increment,
@@ -27,15 +27,84 @@ from agent_data_store.records import (
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
 
+class _Usage:
+    """One user's record and byte totals, moved by :class:`_Records` as records change."""
+
+    __slots__ = ("bytes", "records")
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.bytes = 0
+
+    def add(self, record: Record, sign: int) -> None:
+        self.records += sign
+        self.bytes += sign * record_bytes(record.value_json, record.metadata)
+
+
+class _Records(dict[str, Record]):
+    """One namespace's records by key; every change moves the user's :class:`_Usage`, so
+    usage stays exact whichever write path changes a record."""
+
+    __slots__ = ("usage",)
+
+    def __init__(self, usage: _Usage) -> None:
+        super().__init__()
+        self.usage = usage
+
+    def __setitem__(self, key: str, record: Record) -> None:
+        old = self.get(key)
+        if old is not None:
+            self.usage.add(old, -1)
+        self.usage.add(record, 1)
+        super().__setitem__(key, record)
+
+    def __delitem__(self, key: str) -> None:
+        self.usage.add(self[key], -1)
+        super().__delitem__(key)
+
+    def pop(self, key: str, default: Record | None = None) -> Record | None:  # type: ignore[override]
+        if key not in self:
+            return default
+        record = self[key]
+        del self[key]
+        return record
+
+    def _unsupported(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("records change one key at a time, so usage stays exact")
+
+    clear = popitem = setdefault = update = __ior__ = _unsupported  # type: ignore[assignment]
+
+
 _Namespace = dict[str, Record]
 
 
+class _Namespaces(dict[str, _Namespace]):
+    """One user's namespaces; removing one takes its records out of the user's usage."""
+
+    __slots__ = ()
+
+    def pop(self, namespace: str, default: Any = None) -> Any:
+        records = super().pop(namespace, None)
+        if records is None:
+            return default
+        if isinstance(records, _Records):
+            for record in records.values():
+                records.usage.add(record, -1)
+        return records
+
+    def __delitem__(self, namespace: str) -> None:
+        self.pop(namespace)
+
+
 class _Tables:
-    """The records of one memory store: user → namespace → key → record."""
+    """The records of one memory store: user → namespace → key → record, with each user's
+    usage and quota overrides."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.users: dict[str, dict[str, _Namespace]] = {}
+        self.usage: dict[str, _Usage] = {}
+        self.quotas: dict[str, tuple[int | None, int | None]] = {}
 
 
 _NAMED: dict[str, _Tables] = {}
@@ -65,12 +134,13 @@ class MemoryBackend(Backend):
         if namespaces is None:
             if not create:
                 return {}
-            namespaces = self._tables.users[user_id] = {}
+            namespaces = self._tables.users[user_id] = _Namespaces()
         records = namespaces.get(namespace)
         if records is None:
             if not create:
                 return {}
-            records = namespaces[namespace] = {}
+            usage = self._tables.usage.setdefault(user_id, _Usage())
+            records = namespaces[namespace] = _Records(usage)
         return records
 
     def _drop_if_empty(self, user_id: str, namespace: str) -> None:
@@ -185,6 +255,39 @@ class MemoryBackend(Backend):
                     continue
                 target[record.key] = replace(record, metadata=dict(record.metadata))
         return conflicts
+
+    supports_usage: ClassVar[bool] = True
+
+    def user_usage(self, user_id: str) -> UserUsage:
+        """The user's totals, kept by its namespaces' record dicts."""
+        with self._tables.lock:
+            return self._usage_of(user_id)
+
+    def _usage_of(self, user_id: str) -> UserUsage:
+        usage = self._tables.usage.get(user_id) or _Usage()
+        max_records, max_bytes = self._tables.quotas.get(user_id, (None, None))
+        return UserUsage(user_id, usage.records, usage.bytes, max_records, max_bytes)
+
+    def iter_usage(self) -> Iterator[list[UserUsage]]:
+        """Every user with records or an override, in pages, by user ID."""
+        with self._tables.lock:
+            users = sorted(
+                {u for u, usage in self._tables.usage.items() if usage.records}
+                | set(self._tables.quotas)
+            )
+            rows = [self._usage_of(user) for user in users]
+        for start in range(0, len(rows), self._page_size):
+            yield rows[start : start + self._page_size]
+
+    def set_user_quota(
+        self, user_id: str, max_records: int | None, max_bytes: int | None
+    ) -> None:
+        """Keep the user's overrides (both ``None``: forget them)."""
+        with self._tables.lock:
+            if max_records is None and max_bytes is None:
+                self._tables.quotas.pop(user_id, None)
+            else:
+                self._tables.quotas[user_id] = (max_records, max_bytes)
 
     def ensure_indexes(self) -> list[str]:
         """Nothing to create: lookups are dict lookups."""

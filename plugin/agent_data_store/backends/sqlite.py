@@ -18,7 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from agent_data_store.backends.base import Backend, NamespaceUsage, prefix_upper_bound
+from agent_data_store.backends.base import (
+    Backend,
+    NamespaceUsage,
+    UserUsage,
+    prefix_upper_bound,
+)
+from agent_data_store.backends.sqlite_usage import CONNECTION_PRAGMAS, SqliteUsage
 from agent_data_store.errors import (
     BackendError,
     BackendUnavailableError,
@@ -134,6 +140,7 @@ class SqliteBackend(Backend):
         self._page_size = page_size
         self._timeout_s = timeout_s
         self._local = threading.local()
+        self._usage = SqliteUsage(table)
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._select_one = (
@@ -166,6 +173,7 @@ class SqliteBackend(Backend):
             # Not a creation: a table of an older release needs the new columns to be read.
             with self._errors():
                 self._add_missing_columns()
+                self._usage.install(self._connection())
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,6 +222,8 @@ class SqliteBackend(Backend):
                 )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                for pragma in CONNECTION_PRAGMAS:
+                    conn.execute(pragma)
                 conn.create_function(
                     "merge_metadata_json", 2, merge_metadata_json, deterministic=True
                 )
@@ -581,7 +591,32 @@ class SqliteBackend(Backend):
                 ) WITHOUT ROWID"""
             )
             self._add_missing_columns()
-        return [f"sqlite: {self.table} clustered on (userId, namespace, key) in {self.path}"]
+            self._usage.install(self._connection())
+        return [
+            f"sqlite: {self.table} clustered on (userId, namespace, key) in {self.path}",
+            f"sqlite: {self._usage.usage} (per-user usage and quotas) kept by triggers",
+        ]
+
+    # -- usage and quotas ------------------------------------------------------------------
+
+    supports_usage: ClassVar[bool] = True
+
+    def user_usage(self, user_id: str) -> UserUsage:
+        """The user's row of the usage table the triggers keep (:mod:`.sqlite_usage`)."""
+        with self._errors():
+            return self._usage.read(self._connection(), user_id)
+
+    def iter_usage(self) -> Iterator[list[UserUsage]]:
+        """Users with records or overrides, a keyset page of the usage table at a time."""
+        with self._errors():
+            yield from self._usage.pages(self._connection(), self._page_size)
+
+    def set_user_quota(
+        self, user_id: str, max_records: int | None, max_bytes: int | None
+    ) -> None:
+        """Store the user's overrides in its usage row."""
+        with self._errors():
+            self._usage.set_quota(self._connection(), user_id, max_records, max_bytes)
 
     def _add_missing_columns(self) -> None:
         """Bring a table made by an older release up to date (idempotent, race-safe)."""

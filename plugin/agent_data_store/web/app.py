@@ -292,8 +292,10 @@ class Browser:
         """A user's namespaces with records, bytes, agents and last update."""
         user = self._user(viewer, request.query_params)
         namespaces = await self._call(browse.namespaces, self.backend, user)
+        quota = await self._call(browse.quota_line, self.backend, self._config, user)
         return self._render(request, viewer, "user.html", {
             "user": user, "namespaces": namespaces, "notice": self._notice(request),
+            "quota": quota,
             "records": sum(n.records for n in namespaces),
             "bytes": sum(n.bytes for n in namespaces),
         })

@@ -15,6 +15,8 @@ from typing import Any
 
 from agent_data_store.admin import reports
 from agent_data_store.backends.base import Backend
+from agent_data_store.config import StoreConfig
+from agent_data_store.quotas import limits_for
 from agent_data_store.records import Record
 
 GROUP_SEPARATORS = ("/", ":")
@@ -31,6 +33,22 @@ def users(backend: Backend) -> list[reports.UserTotals]:
 def namespaces(backend: Backend, user_id: str) -> list[reports.NamespaceTotals]:
     """A user's namespaces with records, bytes, agents and last update."""
     return reports.user_namespace_totals(backend, user_id)
+
+
+def quota_line(backend: Backend, config: StoreConfig, user_id: str) -> str | None:
+    """The user's usage against its quota in one line, or ``None`` where the backend keeps
+    no usage."""
+    if not backend.supports_usage:
+        return None
+    usage = backend.user_usage(user_id)
+    limits = limits_for(usage, config)
+
+    def against(used: int, limit: int | None, unit: str) -> str:
+        return f"{used:,} of {'unlimited' if limit is None else f'{limit:,}'} {unit}"
+
+    line = (f"{against(usage.records, limits.records, 'records')}, "
+            f"{against(usage.bytes, limits.bytes, 'bytes')}")
+    return line if config.checks_quotas else f"{line} (not enforced)"
 
 
 @dataclass(frozen=True, slots=True)
