@@ -271,7 +271,7 @@ class ProcessExecutor:
         while True:
             try:
                 message = worker.receive(limits.remaining_s() + ABANDON_GRACE_S)
-            except (EOFError, OSError, ValueError, UnicodeDecodeError):
+            except (EOFError, OSError, ValueError, UnicodeDecodeError, RecursionError):
                 description = worker.exit_description()
                 self._pool.replace(worker)
                 return RunOutcome(error=RunError("WorkerCrashed", description))
@@ -302,11 +302,13 @@ class ProcessExecutor:
             error = outcome["error"]
             result = RunOutcome(
                 output=outcome["output"],
-                error=None if error is None else RunError(*error),
-                stdout=str(outcome["stdout"]),
+                error=None if error is None else _run_error(error),
+                stdout=outcome["stdout"],
             )
             if result.output is not None and not isinstance(result.output, dict):
                 raise TypeError("output must be a dict")
+            if not isinstance(result.stdout, str):
+                raise TypeError("stdout must be text")
         except (TypeError, KeyError, ValueError):
             self._pool.replace(worker)
             return RunOutcome(error=RunError("WorkerCrashed", "it sent a malformed outcome"))
@@ -315,6 +317,16 @@ class ProcessExecutor:
         else:
             self._pool.release(worker)
         return result
+
+
+def _run_error(fields: Any) -> RunError:
+    """The run's error from a worker's message, each field checked (a worker may lie)."""
+    kind, message, line, source_line = fields
+    if not (isinstance(kind, str) and isinstance(message, str)
+            and (line is None or type(line) is int)
+            and (source_line is None or isinstance(source_line, str))):
+        raise TypeError("malformed error")
+    return RunError(kind, message, line, source_line)
 
 
 def _answer(registry: RemoteRegistry, message: dict[str, Any],
