@@ -149,6 +149,8 @@ class Described:
     """Its ``repr``."""
     name: str = ""
     doc: str | None = None
+    type_name: str = ""
+    """Its class's name (the worker's stand-in takes it, so messages read as in the host)."""
 
 
 class RemoteRegistry:
@@ -224,7 +226,7 @@ def _describe(ref: int, obj: Any) -> Described:
         name: value for name in _public_names(obj)
         if name not in methods and type(value := getattr(obj, name, None)) in _SCALARS
     }
-    return Described(ref, "object", methods, values, text)
+    return Described(ref, "object", methods, values, text, type_name=type(obj).__name__)
 
 
 def _public_names(obj: Any) -> list[str]:

@@ -158,7 +158,20 @@ def _make_proxy(channel: _Channel, description: Described) -> Any:
     members: dict[str, Any] = dict(description.values)
     for name, is_async in description.methods.items():
         members[name] = _remote_function(channel, description.ref, name, is_async, name, None)
-    return RemoteObject(description.ref, description.text, members)
+    return _proxy_class(description.type_name)(description.ref, description.text, members)
+
+
+_PROXY_CLASSES: dict[str, type[RemoteObject]] = {}
+
+
+def _proxy_class(type_name: str) -> type[RemoteObject]:
+    """A :class:`RemoteObject` class named like the host object's class."""
+    if not type_name.isidentifier():
+        return RemoteObject
+    cls = _PROXY_CLASSES.get(type_name)
+    if cls is None:
+        cls = _PROXY_CLASSES[type_name] = type(type_name, (RemoteObject,), {"__slots__": ()})
+    return cls
 
 
 def _set_lifetime_limits() -> None:
