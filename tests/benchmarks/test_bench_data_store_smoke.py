@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
+from tests.benchmarks.conftest import assert_quota_check_costs, load_benchmark
 
 
 def test_data_store_benchmark_runs_and_reports_every_figure(
@@ -20,14 +20,6 @@ def test_data_store_benchmark_runs_and_reports_every_figure(
     ]
     assert figures["statements"]["get_many(100)"] == 1
     assert figures["statements"]["tracking of 1000 reads transactions"] == 1
-    quotas = figures["quotas"]
-    # Quota checks: nothing on a read; one primary-key lookup per write; one more read of the
-    # records replaced by a write that passes only because it replaces them.
-    assert quotas["get"]["on"] == quotas["get"]["off"]
-    for name in ("set of a new key", "set of an existing key", "set_many(100) existing",
-                 "increment"):
-        assert quotas[name]["on"] == quotas[name]["off"] + 1, name
-    for name in ("set of an existing key", "set_many(100) existing", "increment"):
-        assert quotas[name]["at the limit"] == quotas[name]["off"] + 2, name
+    assert_quota_check_costs(figures["quotas"])
     assert "ratio" in figures["list_namespaces"]
     assert "raw sqlite3" in capsys.readouterr().out
