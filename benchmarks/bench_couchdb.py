@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import httpx
 import requests
+from quota_costs import print_costs, quota_costs
 from side_by_side import (
     NAMESPACE,
     RECORDS,
@@ -170,13 +171,14 @@ def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
         raw_ops = RawCouchDB(raw_backend.connection.target, ours_config.page_size).operations()
         rows = time_side_by_side(host, raw_ops, sizes, rounds)
         requests_per_op = count_requests(ours_backend)
+        quotas = quota_costs(ours_backend, ours_config, lambda: counting(ours_backend))
     finally:
         for backend in (ours_backend, raw_backend):
             target = backend.connection.target
             backend.http.delete(f"{target.server}/{target.database}")
         plugin.close()
         raw_backend.close()
-    return {"rows": rows, "requests": requests_per_op}
+    return {"rows": rows, "requests": requests_per_op, "quotas": quotas}
 
 
 @contextmanager
@@ -209,6 +211,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("\nHTTP requests per data store operation:")
     for name, sent in figures["requests"].items():
         print(f"  {name:<40}{len(sent)} ({', '.join(dict.fromkeys(sent))})")
+    print_costs(figures["quotas"], "HTTP requests")
     return figures
 
 

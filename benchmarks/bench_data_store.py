@@ -17,10 +17,12 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from quota_costs import print_costs, quota_costs
 from side_by_side import (
     NAMESPACE,
     USER,
@@ -109,8 +111,29 @@ def measure(quick: bool = False) -> dict[str, Any]:
                                                     backend=ours)], load_entry_points=False)
         rows = time_side_by_side(host, raw_operations(raw), sizes, rounds)
         statements = count_statements(ours)
+        quotas = quota_costs(ours, StoreConfig(url=f"sqlite:///{ours_path}"),
+                             lambda: statements_run(ours))
         scaling = list_namespaces_scaling(Path(tmp), 1000, 10_000 if quick else 100_000)
-    return {"rows": rows, "statements": statements, "list_namespaces": scaling}
+    return {"rows": rows, "statements": statements, "list_namespaces": scaling,
+            "quotas": quotas}
+
+
+@contextmanager
+def statements_run(backend: SqliteBackend) -> Iterator[list[str]]:
+    """Collect the statements ``backend`` runs meanwhile on this thread, each once (SQLite
+    traces a statement again for each trigger program it runs)."""
+    conn = backend._connection()
+    seen: list[str] = []
+
+    def trace(statement: str) -> None:
+        if not seen or seen[-1] != statement:
+            seen.append(statement)
+
+    conn.set_trace_callback(trace)
+    try:
+        yield seen
+    finally:
+        conn.set_trace_callback(None)
 
 
 def count_statements(backend: SqliteBackend) -> dict[str, int]:
@@ -175,6 +198,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("\nstatements per bulk or atomic operation:")
     for name, count in figures["statements"].items():
         print(f"  {name:<36}{count}")
+    print_costs(figures["quotas"], "SQL statements")
     print("\nlist_namespaces:")
     for name, value in figures["list_namespaces"].items():
         print(f"  {name:<24}{value:.2f}")

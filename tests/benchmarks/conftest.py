@@ -19,3 +19,14 @@ def load_benchmark(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def assert_quota_check_costs(quotas: dict[str, dict[str, int]]) -> None:
+    """What ``quota_costs`` counted: nothing more on a read; one request more per write (the
+    usage); one more again for a write that passes only because of the records it replaces."""
+    assert quotas["get"]["on"] == quotas["get"]["off"]
+    for name in ("set of a new key", "set of an existing key", "set_many(100) existing",
+                 "increment"):
+        assert quotas[name]["on"] == quotas[name]["off"] + 1, name
+    for name in ("set of an existing key", "set_many(100) existing", "increment"):
+        assert quotas[name]["at the limit"] == quotas[name]["off"] + 2, name

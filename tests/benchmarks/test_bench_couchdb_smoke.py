@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
+from tests.benchmarks.conftest import assert_quota_check_costs, load_benchmark
 from tests.servers.couchdb import CouchDBServer
 
 pytestmark = pytest.mark.server
@@ -32,5 +32,6 @@ def test_couchdb_benchmark_runs_and_reports_every_figure(
     assert sent["compare_and_set, current version"] == ["_bulk_get", "_bulk_docs"]
     assert sent["compare_and_set, stale version"] == ["_bulk_get"]
     assert sent["get_record"] == ["_bulk_get"]
+    assert_quota_check_costs(figures["quotas"])
     out = capsys.readouterr().out
     assert "raw HTTP" in out and couchdb_server.password not in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
+from tests.benchmarks.conftest import assert_quota_check_costs, load_benchmark
 
 
 def test_data_store_benchmark_runs_and_reports_every_figure(
@@ -20,5 +20,6 @@ def test_data_store_benchmark_runs_and_reports_every_figure(
     ]
     assert figures["statements"]["get_many(100)"] == 1
     assert figures["statements"]["tracking of 1000 reads transactions"] == 1
+    assert_quota_check_costs(figures["quotas"])
     assert "ratio" in figures["list_namespaces"]
     assert "raw sqlite3" in capsys.readouterr().out
