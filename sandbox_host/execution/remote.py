@@ -20,6 +20,7 @@ import base64
 import inspect
 import json
 import math
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,9 +211,20 @@ class RemoteRegistry:
             return value
         if isinstance(value, BaseException):
             return value
+        if isinstance(value, type) and _importable(value):
+            # A class (the data store's exception classes, say) crosses by reference, so
+            # ``except InvalidValueError:`` catches in the worker what the host raises.
+            return value
         if callable(value) or _public_methods(value):
             return self.describe(value)
         return value
+
+
+def _importable(cls: type) -> bool:
+    try:
+        return pickle.loads(pickle.dumps(cls)) is cls
+    except Exception:  # defined in a function, or otherwise not importable by name
+        return False
 
 
 def _describe(ref: int, obj: Any) -> Described:

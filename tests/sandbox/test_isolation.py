@@ -357,3 +357,29 @@ def test_an_empty_loop_is_kept_and_cancelled_timers_are_dropped() -> None:
     assert not loop.is_closed()
     assert loop_for_run() is loop
     assert not loop._scheduled  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_data_stores_exceptions_can_be_caught_by_name_in_every_mode(
+    mode: str, context: ExecutionContext
+) -> None:
+    host = SandboxHost([DataStorePlugin(StoreConfig(url="memory://"))], load_entry_points=False,
+                       isolation=mode)
+    source = agent_body(
+        """
+        caught = []
+        try:
+            data_store.set("k", {1, 2})
+        except InvalidValueError as exc:
+            caught.append(type(exc).__name__)
+        try:
+            data_store.set("", 1)
+        except DataStoreError as exc:
+            caught.append(type(exc).__name__)
+        return {"caught": caught, "same": InvalidValueError.__name__}
+        """
+    )
+    result = host.run_sync(source, context=context)
+    assert result.error is None, result.error
+    assert result.output == {"caught": ["InvalidValueError", "InvalidKeyError"],
+                             "same": "InvalidValueError"}
