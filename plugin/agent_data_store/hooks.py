@@ -62,6 +62,7 @@ class DataStorePlugin:
         self._lock = threading.Lock()
         self._runs: dict[str, RunState] = {}
         self._next_sweep = 0.0
+        self._sweeping = False
         self._failed_at: float | None = None
         """When writing access counts last failed (``time.monotonic()``), if ever."""
         _LIVE_PLUGINS.add(self)
@@ -149,8 +150,9 @@ class DataStorePlugin:
         """Remove one batch of expired records, at most every ``sweep_interval_s``.
 
         Only where the backend does not expire records itself, and only once it is open (a
-        host whose agents never touch the store never connects for this). One batch is one
-        bounded, indexed delete; a failure is logged, not raised: the run itself went well.
+        host whose agents never touch the store never connects for this). The batch (one
+        bounded, indexed delete) runs in a thread of its own, so the end of a run never
+        waits for it, not even on a locked or slow database.
         """
         interval = self.config.sweep_interval_s
         backend = self._backend
@@ -158,13 +160,22 @@ class DataStorePlugin:
             return
         with self._lock:
             now = time.monotonic()
-            if now < self._next_sweep:
+            if now < self._next_sweep or self._sweeping:
                 return
             self._next_sweep = now + interval
+            self._sweeping = True
+        threading.Thread(target=self._sweep_batch, args=(backend,), daemon=True,
+                         name="agent-data-store-sweep").start()
+
+    def _sweep_batch(self, backend: Backend) -> None:
         try:
             next(iter(backend.sweep_expired(precise_now(), SWEEP_BATCH)), 0)
-        except DataStoreError:
-            log.warning("could not remove expired records", exc_info=True)
+        except Exception:
+            # An unreachable or closed backend: a later run's end tries again.
+            log.debug("could not remove expired records", exc_info=True)
+        finally:
+            with self._lock:
+                self._sweeping = False
 
     def flush(self) -> int:
         """Write every buffered access of runs still open; return how many keys."""
