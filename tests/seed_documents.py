@@ -56,7 +56,8 @@ def seed_documents(
 
     def stored(doc: dict[str, Any], **fields: Any) -> dict[str, Any]:
         # Seed documents have no version: they get the one of records from before versions.
-        return {**{k: v for k, v in doc.items() if k != "_rev"}, "version": "0", **fields}
+        return {**{k: v for k, v in doc.items() if k != "_rev"}, "version": "0",
+                "expiresAt": None, **fields}
 
     expected = {
         full["_id"]: stored(full),

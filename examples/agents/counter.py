@@ -1,8 +1,9 @@
 """Persistent counter: the smallest agent that remembers something between runs.
 
-Pattern: read a value with a default, change it, write it back. ``data_store`` is a
-builtin of every sandbox; it belongs to the user the agent runs for, so each user has their
-own count.
+Pattern: ``data_store.increment`` adds one and returns the new count, atomically: runs that
+overlap each count once (a ``get`` followed by a ``set`` would lose the counts of runs that
+read the same number). ``data_store`` is a builtin of every sandbox; it belongs to the user
+the agent runs for, so each user has their own count.
 
 Run it three times and it answers 1, 2, 3::
 
@@ -12,8 +13,7 @@ Run it three times and it answers 1, 2, 3::
 
 async def run(input_dict, tools):
     counter_name = input_dict.get("name", "runs")
-    count = data_store.get(counter_name, 0) + 1
-    data_store.set(counter_name, count, metadata={"kind": "counter"})
+    count = data_store.increment(counter_name)
     if count == 1:
         print(f"Hello! Counter {counter_name!r} starts at 1; run me again and I will remember.")
     else:

@@ -1,17 +1,16 @@
-"""Advisory lock with expiry: let one agent at a time work on a shared resource.
+"""A lock with expiry: let one agent at a time work on a shared resource.
 
-Pattern: a lock record ``locks`` / ``{resource}`` holding the owner and an expiry time.
-``acquire`` succeeds when the lock is free, expired, or already ours (then it is renewed);
-``release`` deletes it only for its owner. The expiry means a holder that crashed cannot
-block everyone forever.
-
-Advisory and best effort: the store has no transactions (last write wins), so two agents
-acquiring in the same instant could both write. The agent reads the lock back after
-writing and only reports success if its own write survived, which narrows that window;
-work that must never run twice needs a real transaction elsewhere.
+Pattern: the lock is the record ``locks`` / ``{resource}``, created with
+``set_if_absent(..., ttl=...)``. Creating it is atomic, so of agents acquiring at the same
+moment exactly one gets it; the ``ttl`` makes it expire on its own, so a holder that crashed
+blocks the others for ``ttl_s`` seconds at most. Renewing and releasing use
+``compare_and_set``, which changes the lock only if it is still the version the holder read:
+a holder whose lock expired and was taken by another agent can neither renew nor release the
+other agent's lock. A released lock is kept as ``{"owner": null}`` until it expires, and
+acquiring takes it over with ``compare_and_set`` too.
 
 Agents cannot read their own agent name, so the caller says who the owner is.
-Input: ``{"action": "acquire" | "release" | "status", "resource": "report-db",
+Input: ``{"action": "acquire" | "renew" | "release" | "status", "resource": "report-db",
 "owner": "nightly-report", "ttl_s": 30}``.
 
 Run the whole workflow (offline tools included)::
@@ -19,46 +18,46 @@ Run the whole workflow (offline tools included)::
     python examples/run_workflows.py lock
 """
 
-import time
+
+def holder(lock):
+    return lock["value"]["owner"] if lock is not None else None
 
 
 async def run(input_dict, tools):
     action = input_dict.get("action", "acquire")
     resource = input_dict["resource"]
     owner = input_dict.get("owner", "")
+    ttl_s = float(input_dict.get("ttl_s", 30))
     locks = data_store.use_namespace("locks")
-    now = time.time()
-    current = locks.get(resource)
-    live = current is not None and current["expires_at"] > now
 
     if action == "status":
-        return {"resource": resource, "locked": live, "lock": current if live else None}
+        lock = locks.get_record(resource)
+        return {"resource": resource, "locked": holder(lock) is not None,
+                "held_by": holder(lock), "expires_at": lock["expiresAt"] if lock else None}
 
     if not owner:
-        raise ValueError("input 'owner' is required to acquire or release a lock")
+        raise ValueError("input 'owner' is required to acquire, renew or release a lock")
 
-    if action == "release":
-        if live and current["owner"] == owner:
-            locks.delete(resource)
-            return {"resource": resource, "released": True}
-        return {"resource": resource, "released": False,
-                "held_by": current["owner"] if live else None}
+    if action == "acquire":
+        lock = None
+        for _attempt in range(3):  # the lock may expire or be released between the calls
+            if locks.set_if_absent(resource, {"owner": owner}, ttl=ttl_s):
+                return {"resource": resource, "acquired": True, "expires_in_s": ttl_s}
+            lock = locks.get_record(resource)
+            if lock is not None and holder(lock) is None and locks.compare_and_set(
+                    resource, {"owner": owner}, lock["version"], ttl=ttl_s):
+                return {"resource": resource, "acquired": True, "expires_in_s": ttl_s}
+            if holder(lock) is not None:
+                break
+        return {"resource": resource, "acquired": False, "held_by": holder(lock)}
 
-    if action != "acquire":
-        raise ValueError(f"unknown action {action!r}; use acquire, release or status")
+    if action not in ("renew", "release"):
+        raise ValueError(f"unknown action {action!r}; use acquire, renew, release or status")
 
-    if live and current["owner"] != owner:
-        return {"resource": resource, "acquired": False, "held_by": current["owner"],
-                "expires_in_s": round(current["expires_at"] - now, 3)}
-
-    ttl_s = float(input_dict.get("ttl_s", 30))
-    lock = {"owner": owner, "acquired_at": now, "expires_at": now + ttl_s}
-    locks.set(resource, lock, metadata={"ttl_s": ttl_s})
-    # Read back: if another agent wrote in between, its write won and we do not hold it.
-    written = locks.get(resource)
-    if written is None or written["owner"] != owner:
-        return {"resource": resource, "acquired": False,
-                "held_by": written["owner"] if written else None}
-    took_over = current["owner"] if current is not None and not live else None
-    return {"resource": resource, "acquired": True, "renewed": live,
-            "took_over_expired_lock_of": took_over, "expires_in_s": ttl_s}
+    done = "renewed" if action == "renew" else "released"
+    lock = locks.get_record(resource)
+    if holder(lock) != owner:
+        return {"resource": resource, done: False, "held_by": holder(lock)}
+    new_holder = owner if action == "renew" else None
+    changed = locks.compare_and_set(resource, {"owner": new_holder}, lock["version"], ttl=ttl_s)
+    return {"resource": resource, done: changed}

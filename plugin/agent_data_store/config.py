@@ -84,6 +84,10 @@ class StoreConfig(BaseModel):
     create_missing: bool = True
     """Create the database, table or file when it does not exist. Commands that only read
     (the operator's views and exports) pass ``False``, so a mistyped URL creates nothing."""
+    sweep_interval_s: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    """How often (at most) the plugin removes a batch of expired records when a run ends, on
+    backends that do not expire records by themselves (SQLite, memory, CouchDB); 0: never
+    (then ``agent-data-store sweep`` does it)."""
     quota_records: int | None = Field(default=None, ge=0)
     """How many records each user may keep (``None``: no limit unless an operator set one
     for the user)."""

@@ -24,6 +24,7 @@ from agent_data_store.errors import (
     DataStoreError,
 )
 from agent_data_store.permissions import NamespacePermissions
+from agent_data_store.records import precise_now
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
 from sandbox_host.hookspecs import hookimpl
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from sandbox_host.result import RunResult
 
 log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 100
+"""Expired records the plugin removes at most when a run ends (see ``sweep_interval_s``)."""
 
 _LIVE_PLUGINS: weakref.WeakSet[DataStorePlugin] = weakref.WeakSet()
 
@@ -57,6 +61,8 @@ class DataStorePlugin:
         self._backend = backend
         self._lock = threading.Lock()
         self._runs: dict[str, RunState] = {}
+        self._next_sweep = 0.0
+        self._sweeping = False
         self._failed_at: float | None = None
         """When writing access counts last failed (``time.monotonic()``), if ever."""
         _LIVE_PLUGINS.add(self)
@@ -138,6 +144,38 @@ class DataStorePlugin:
                     f"the access counts of {keys} key(s) read by this run could not be written "
                     f"(kept in memory, retried when the process exits): {exc}"
                 ) from None
+        self._sweep_now_and_then()
+
+    def _sweep_now_and_then(self) -> None:
+        """Remove one batch of expired records, at most every ``sweep_interval_s``.
+
+        Only where the backend does not expire records itself, and only once it is open (a
+        host whose agents never touch the store never connects for this). The batch (one
+        bounded, indexed delete) runs in a thread of its own, so the end of a run never
+        waits for it, not even on a locked or slow database.
+        """
+        interval = self.config.sweep_interval_s
+        backend = self._backend
+        if not interval or backend is None or backend.native_expiry:
+            return
+        with self._lock:
+            now = time.monotonic()
+            if now < self._next_sweep or self._sweeping:
+                return
+            self._next_sweep = now + interval
+            self._sweeping = True
+        threading.Thread(target=self._sweep_batch, args=(backend,), daemon=True,
+                         name="agent-data-store-sweep").start()
+
+    def _sweep_batch(self, backend: Backend) -> None:
+        try:
+            next(iter(backend.sweep_expired(precise_now(), SWEEP_BATCH)), 0)
+        except Exception:
+            # An unreachable or closed backend: a later run's end tries again.
+            log.debug("could not remove expired records", exc_info=True)
+        finally:
+            with self._lock:
+                self._sweeping = False
 
     def flush(self) -> int:
         """Write every buffered access of runs still open; return how many keys."""

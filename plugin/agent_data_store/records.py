@@ -58,6 +58,16 @@ def precise_time(epoch_s: float) -> str:
     return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{ms:03d}Z"
 
 
+def expiry_after(ttl_s: float) -> str:
+    """The expiry time of a record written now with a time to live of ``ttl_s`` seconds."""
+    return precise_time(time.time() + ttl_s)
+
+
+def expired(expires_at: str | None, now: str) -> bool:
+    """Whether an expiry time (``None``: never) has passed at ``now`` (:func:`precise_now`)."""
+    return expires_at is not None and expires_at <= now
+
+
 def new_version() -> str:
     """Return a fresh, random record version (opaque to agents)."""
     return os.urandom(8).hex()
@@ -105,6 +115,9 @@ class Record:
     last_accessed_at: str
     version: str = LEGACY_VERSION
     """Changes on every write (never on an access): what ``compare_and_set`` compares."""
+    expires_at: str | None = None
+    """When the record expires (:func:`precise_now`'s form), or ``None``: never. An expired
+    record is treated as missing everywhere, and removed later."""
 
     @property
     def id(self) -> str:
@@ -124,7 +137,8 @@ class Record:
 
     def to_document(self) -> dict[str, Any]:
         """Return the record as the documented storage document (camelCase fields)."""
-        return {**self.to_stored_fields(), "value": self.value, "metadata": self.metadata}
+        return {**self.to_stored_fields(), "value": self.value, "metadata": self.metadata,
+                "expiresAt": self.expires_at}
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Record:
@@ -139,9 +153,10 @@ class Record:
         """The storage document with ``value`` and ``metadata`` as JSON text.
 
         Document stores keep both as text so that every JSON number survives exactly,
-        whatever the server does with numbers.
+        whatever the server does with numbers. ``expiresAt`` is there only when the record
+        expires, so an index on it holds expiring records alone.
         """
-        return {
+        fields = {
             "_id": self.id,
             "userId": self.user_id,
             "namespace": self.namespace,
@@ -156,6 +171,9 @@ class Record:
             "lastAccessedAt": self.last_accessed_at,
             "version": self.version,
         }
+        if self.expires_at is not None:
+            fields["expiresAt"] = self.expires_at
+        return fields
 
     @classmethod
     def from_stored_fields(
@@ -178,6 +196,7 @@ class Record:
             updated_at=fields["updatedAt"],
             last_accessed_at=fields["lastAccessedAt"],
             version=fields.get("version") or LEGACY_VERSION,
+            expires_at=fields.get("expiresAt") or None,
         )
 
 
@@ -194,6 +213,11 @@ class RecordWrite:
     at: str
     version: str = field(default_factory=new_version)
     """The version of the record after this write."""
+    expires_at: str | None = None
+    """The record's expiry after this write; ``None``: it never expires (an expiry is cleared)."""
+    now: str = field(default_factory=precise_now)
+    """The moment of the write, to the millisecond: a record expired by then is overwritten
+    as if it did not exist."""
 
     @property
     def id(self) -> str:
@@ -212,16 +236,17 @@ class Increment:
     agent: str
     at: str
     version: str = field(default_factory=new_version)
+    now: str = field(default_factory=precise_now)
 
     @property
     def id(self) -> str:
         """The document ID of the record this increment creates or changes."""
         return document_id(self.user_id, self.namespace, self.key)
 
-    def write(self, value_json: str) -> RecordWrite:
+    def write(self, value_json: str, expires_at: str | None) -> RecordWrite:
         """The write that stores ``value_json`` as this increment's result."""
         return RecordWrite(self.user_id, self.namespace, self.key, value_json, None,
-                           self.agent, self.at, self.version)
+                           self.agent, self.at, self.version, expires_at, self.now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,19 +268,29 @@ class Access:
 
 OVERWRITTEN_FIELDS = (
     "value", "metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt", "version",
+    "expiresAt",
 )
 """Storage fields an overwrite changes (``metadata`` by :func:`merge_metadata`); every other
 field keeps its stored value. Backends that upsert server-side build their update from this."""
 
 
+def live(record: Record | None, now: str) -> Record | None:
+    """``record`` if it exists and has not expired at ``now``, else ``None``."""
+    if record is None or expired(record.expires_at, now):
+        return None
+    return record
+
+
 def apply_write(existing: Record | None, write: RecordWrite) -> Record:
     """Return the record after ``write``: a create, or an overwrite of ``existing``.
 
-    Create: created/lastAccessed by the agent, ``accessCount`` 0, all timestamps now.
-    Overwrite: value replaced, metadata shallow-merged, ``updatedAt``/``lastAccessedAt`` now,
-    ``lastAccessedByAgent`` the writer; ``createdAt``, ``createdByAgent`` and ``accessCount``
-    kept. Either way the record gets the write's (fresh) version.
+    Create (also over a record that has expired): created/lastAccessed by the agent,
+    ``accessCount`` 0, all timestamps now. Overwrite: value replaced, metadata
+    shallow-merged, ``updatedAt``/``lastAccessedAt`` now, ``lastAccessedByAgent`` the
+    writer; ``createdAt``, ``createdByAgent`` and ``accessCount`` kept. Either way the
+    record gets the write's (fresh) version and expiry.
     """
+    existing = live(existing, write.now)
     if existing is None:
         return Record(
             user_id=write.user_id,
@@ -270,6 +305,7 @@ def apply_write(existing: Record | None, write: RecordWrite) -> Record:
             updated_at=write.at,
             last_accessed_at=write.at,
             version=write.version,
+            expires_at=write.expires_at,
         )
     return replace(
         existing,
@@ -279,15 +315,18 @@ def apply_write(existing: Record | None, write: RecordWrite) -> Record:
         updated_at=write.at,
         last_accessed_at=write.at,
         version=write.version,
+        expires_at=write.expires_at,
     )
 
 
-def write_allowed(existing: Record | None, expect: str | None) -> bool:
+def write_allowed(existing: Record | None, expect: str | None, now: str) -> bool:
     """Whether a conditional write expecting version ``expect`` may replace ``existing``.
 
     ``expect`` ``None`` means the key must not exist (``set_if_absent``,
     ``compare_and_set(version=None)``); otherwise the record must exist at that version.
+    A record that has expired at ``now`` does not exist.
     """
+    existing = live(existing, now)
     if existing is None:
         return expect is None
     return existing.version == expect
@@ -323,12 +362,15 @@ def _encode_number(number: int | float, key: str) -> str:
 def apply_increment(existing: Record | None, change: Increment) -> Record:
     """Return the record after ``change``: its number plus the amount, written like a ``set``.
 
-    A missing key is created holding the amount. Metadata is left as it is.
+    A missing (or expired) key is created holding the amount, without expiry; a live one
+    keeps its expiry and metadata.
     """
+    existing = live(existing, change.now)
     value_json = add_to_json(
         None if existing is None else existing.value_json, change.amount, change.key
     )
-    return apply_write(existing, change.write(value_json))
+    expires_at = None if existing is None else existing.expires_at
+    return apply_write(existing, change.write(value_json, expires_at))
 
 
 def merge_metadata(old: dict[str, Any], new: dict[str, Any] | None) -> dict[str, Any]:

@@ -26,13 +26,20 @@ from agent_data_store.quotas import (
     most_growth,
     most_increment_growth,
 )
-from agent_data_store.records import Increment, RecordWrite, document_id, utc_now
+from agent_data_store.records import (
+    Increment,
+    RecordWrite,
+    document_id,
+    expiry_after,
+    utc_now,
+)
 from agent_data_store.validation import (
     check_amount,
     check_keys,
     check_metadata,
     check_name,
     check_size,
+    check_ttl,
     check_version,
     to_json,
 )
@@ -115,13 +122,15 @@ class DataStore:
         )
 
     def _write(
-        self, key: str, value: Any, metadata: dict[str, Any] | None, at: str
+        self, key: str, value: Any, metadata: dict[str, Any] | None, at: str,
+        expires_at: str | None,
     ) -> RecordWrite:
         """The one place a write of this store is built: every write method goes through it."""
         value_json = to_json(value)
         check_size(value_json, self._config.max_value_bytes)
         return RecordWrite(
-            self._user_id, self._namespace, key, value_json, metadata, self._agent, at
+            self._user_id, self._namespace, key, value_json, metadata, self._agent, at,
+            expires_at=expires_at,
         )
 
     def _admit(
@@ -151,20 +160,31 @@ class DataStore:
         self._run.log("get", self._namespace, key=key, found=True, value_json=value_json)
         return value
 
-    def set(self, key: str, value: Any, metadata: dict[str, Any] | None = None) -> None:
-        """Create or overwrite ``key``; ``metadata`` is shallow-merged into the existing one."""
+    def set(
+        self, key: str, value: Any, metadata: dict[str, Any] | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        """Create or overwrite ``key``; ``metadata`` is shallow-merged into the existing one.
+
+        With ``ttl`` (seconds) the record expires that long from now; without, it never
+        does (an earlier expiry is cleared).
+        """
         key = check_name(key, "key")
-        write = self._write(key, value, check_metadata(metadata), utc_now())
+        write = self._write(key, value, check_metadata(metadata), utc_now(), _expiry(ttl))
         self._admit("set", [write])
         self._backend().put_many([write])
         self._run.log("set", self._namespace, key=key, value_json=write.value_json)
 
     def set_if_absent(
-        self, key: str, value: Any, metadata: dict[str, Any] | None = None
+        self, key: str, value: Any, metadata: dict[str, Any] | None = None,
+        ttl: float | None = None,
     ) -> bool:
-        """Create ``key`` only if it does not exist; return whether it did (atomic)."""
+        """Create ``key`` only if it does not exist (or has expired); return whether it did.
+
+        Atomic: of concurrent callers, one creates the key. ``ttl`` as for :meth:`set`.
+        """
         key = check_name(key, "key")
-        write = self._write(key, value, check_metadata(metadata), utc_now())
+        write = self._write(key, value, check_metadata(metadata), utc_now(), _expiry(ttl))
         self._admit("set_if_absent", [write], create_only=True)
         created = self._backend().put_if(write, None)
         self._run.log("set_if_absent", self._namespace, key=key, written=created,
@@ -172,15 +192,17 @@ class DataStore:
         return created
 
     def compare_and_set(
-        self, key: str, value: Any, version: str | None, metadata: dict[str, Any] | None = None
+        self, key: str, value: Any, version: str | None, metadata: dict[str, Any] | None = None,
+        ttl: float | None = None,
     ) -> bool:
         """Write ``key`` only if its version is still ``version`` (``None``: it must not exist).
 
-        Returns whether the write happened. The version comes from :meth:`get_record`.
+        Returns whether the write happened. The version comes from :meth:`get_record`; an
+        expired record does not exist. ``ttl`` as for :meth:`set`.
         """
         key = check_name(key, "key")
         expect = check_version(version)
-        write = self._write(key, value, check_metadata(metadata), utc_now())
+        write = self._write(key, value, check_metadata(metadata), utc_now(), _expiry(ttl))
         self._admit("compare_and_set", [write], create_only=expect is None)
         written = self._backend().put_if(write, expect)
         self._run.log("compare_and_set", self._namespace, key=key, written=written,
@@ -190,8 +212,9 @@ class DataStore:
     def increment(self, key: str, amount: int | float = 1) -> int | float:
         """Add ``amount`` to the number stored at ``key`` atomically; return the new value.
 
-        A missing key is created holding ``amount``. A value that is not a number raises
-        ``InvalidValueError`` and nothing changes. Counts as a write, like :meth:`set`.
+        A missing (or expired) key is created holding ``amount``, without expiry; a live one
+        keeps its expiry. A value that is not a number raises ``InvalidValueError`` and
+        nothing changes. Counts as a write, like :meth:`set`.
         """
         key = check_name(key, "key")
         change = Increment(self._user_id, self._namespace, key, check_amount(amount),
@@ -230,6 +253,7 @@ class DataStore:
             "createdAt": record.created_at,
             "updatedAt": record.updated_at,
             "lastAccessedAt": record.last_accessed_at,
+            "expiresAt": record.expires_at,
         }
 
     def delete(self, key: str) -> bool:
@@ -315,16 +339,22 @@ class DataStore:
         self._run.log("get_many", self._namespace, count=len(checked), found=len(result))
         return result
 
-    def set_many(self, items: Mapping[str, Any], metadata: dict[str, Any] | None = None) -> int:
-        """Store every key → value of ``items`` in one bulk call; return how many."""
+    def set_many(
+        self, items: Mapping[str, Any], metadata: dict[str, Any] | None = None,
+        ttl: float | None = None,
+    ) -> int:
+        """Store every key → value of ``items`` in one bulk call; return how many.
+
+        ``metadata`` and ``ttl`` apply to every item, as for :meth:`set`.
+        """
         if not isinstance(items, Mapping):
             raise InvalidValueError(
                 f"items must be a dict of key to value, not {type(items).__name__}"
             )
         checked_metadata = check_metadata(metadata)
-        at = utc_now()
+        at, expires_at = utc_now(), _expiry(ttl)
         writes = [
-            self._write(check_name(key, "key"), value, checked_metadata, at)
+            self._write(check_name(key, "key"), value, checked_metadata, at, expires_at)
             for key, value in items.items()
         ]
         if writes:
@@ -332,6 +362,12 @@ class DataStore:
             self._backend().put_many(writes)
         self._run.log("set_many", self._namespace, count=len(writes))
         return len(writes)
+
+
+def _expiry(ttl: object) -> str | None:
+    """The expiry time of a write with ``ttl`` (checked), or ``None`` for no expiry."""
+    seconds = check_ttl(ttl)
+    return None if seconds is None else expiry_after(seconds)
 
 
 def _is_json(text: str) -> bool:

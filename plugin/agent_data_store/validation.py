@@ -173,3 +173,22 @@ def check_version(version: object) -> str | None:
     raise InvalidValueError(
         f"version must be a string from get_record() or None, not {type(version).__name__}"
     )
+
+
+MAX_TTL_S = 100 * 365 * 24 * 3600
+"""Longest time to live: a century, so expiry times stay within four-digit years."""
+
+
+def check_ttl(ttl: object) -> float | None:
+    """Return ``ttl`` (seconds) if it is ``None`` or a number above 0, else raise."""
+    if ttl is None:
+        return None
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)):
+        raise InvalidValueError(
+            f"ttl must be a number of seconds or None, not {type(ttl).__name__}"
+        )
+    if not 0 < ttl <= MAX_TTL_S:  # also refuses NaN
+        raise InvalidValueError(
+            f"ttl must be more than 0 and at most {MAX_TTL_S} seconds (100 years), not {ttl!r}"
+        )
+    return float(ttl)

@@ -88,7 +88,7 @@ def test_every_command_is_documented() -> None:
     assert set(commands) == {
         "stats", "users", "namespaces", "keys", "show", "export", "import", "import-gofannon",
         "erase-user", "clear-namespace", "top-accessed", "largest", "recent", "ensure-indexes",
-        "serve", "quota", "usage"}
+        "serve", "quota", "usage", "sweep"}
     assert all(sub.description for sub in commands.values())
     assert "exit codes" in parser.format_help()
 

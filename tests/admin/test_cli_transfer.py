@@ -37,7 +37,7 @@ def test_export_uses_the_documented_camel_case_shape(cli: Cli, seeded_url: str) 
     first = lines_of(cli("--store", seeded_url, "export", "--user", "carol").out)[0]
     assert set(first) == {"_id", "userId", "namespace", "key", "value", "metadata",
                           "createdByAgent", "lastAccessedByAgent", "accessCount", "createdAt",
-                          "updatedAt", "lastAccessedAt", "version"}
+                          "updatedAt", "lastAccessedAt", "version", "expiresAt"}
 
 
 def test_export_of_a_user_and_a_namespace(cli: Cli, seeded_url: str) -> None:

@@ -172,6 +172,7 @@ def test_get_record_returns_value_version_metadata_and_tracking_fields(
         "createdAt": stored.created_at,
         "updatedAt": stored.updated_at,
         "lastAccessedAt": stored.last_accessed_at,
+        "expiresAt": None,
     }
     assert isinstance(record["version"], str) and record["version"]
 

@@ -71,7 +71,7 @@ def contend_for_lock(rounds: int, index: int, barrier: Barrier, store: DataStore
     won = []
     for round_ in range(rounds):
         barrier.wait()
-        won.append(store.set_if_absent(f"lock:{round_}", {"owner": index}))
+        won.append(store.set_if_absent(f"lock:{round_}", {"owner": index}, ttl=60))
     return won
 
 

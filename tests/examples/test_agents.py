@@ -84,23 +84,23 @@ def test_cache_computes_once_then_serves_from_cache(
     assert toolbox.calls["count_primes"] == 1
 
 
-def test_cache_recomputes_an_entry_older_than_max_age(
+def test_cache_recomputes_an_entry_once_it_expired(
     run_example: RunExample, toolbox: Any
 ) -> None:
-    run_example("cached_computation.py", {"limit": 1000})
-    time.sleep(0.05)
-    stale = run_example("cached_computation.py", {"limit": 1000, "max_age_s": 0.01}).output
-    assert stale["source"] == "computed"
+    run_example("cached_computation.py", {"limit": 1000, "ttl_s": 0.05})
+    time.sleep(0.1)
+    expired = run_example("cached_computation.py", {"limit": 1000}).output
+    assert expired["source"] == "computed"
     assert toolbox.calls["count_primes"] == 2
 
 
-def test_cache_records_freshness_in_metadata(
+def test_cache_records_its_lifetime_in_metadata(
     run_example: RunExample, data_store_plugin: DataStorePlugin
 ) -> None:
-    run_example("cached_computation.py", {"limit": 1000, "max_age_s": 60})
+    run_example("cached_computation.py", {"limit": 1000, "ttl_s": 60})
     record = data_store_plugin.backend.get("alice", "cache:primes", "primes-below:1000")
-    assert record is not None
-    assert record.metadata["max_age_s"] == 60
+    assert record is not None and record.expires_at is not None
+    assert record.metadata["ttl_s"] == 60
     assert record.metadata["source_tool"] == "count_primes"
     assert record.metadata["computed_at"].endswith("+00:00")
 
@@ -194,6 +194,6 @@ def test_cli_trace_shows_printed_output_and_operations(run_cli: RunCli) -> None:
                    "--trace")
     assert done.returncode == 0, done.stderr
     assert "Hello! Counter 'runs' starts at 1" in done.stderr
-    assert "agent='counter' op='get' namespace='default' key='runs' found=False" in done.stderr
-    assert "op='set' namespace='default' key='runs' valuePreview='1'" in done.stderr
+    assert ("agent='counter' op='increment' namespace='default' key='runs' valuePreview='1'"
+            in done.stderr)
 

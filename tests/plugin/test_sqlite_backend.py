@@ -46,7 +46,7 @@ def test_records_keep_the_documented_columns(sqlite_backend: SqliteBackend) -> N
     assert set(row) == {
         "_id", "userId", "namespace", "key", "value", "metadata", "createdByAgent",
         "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt",
-        "version",
+        "version", "expiresAt",
     }
 
 

@@ -298,8 +298,7 @@ def test_trace_format_json_writes_one_object_on_stderr(tmp_path: Path) -> None:
     (line,) = completed.stderr.splitlines()
     trace = json.loads(line)
     assert trace["printed"].startswith("Hello! Counter")
-    assert [(op["op"], op["key"]) for op in trace["operations"]] == [
-        ("get", "runs"), ("set", "runs")]
+    assert [(op["op"], op["key"]) for op in trace["operations"]] == [("increment", "runs")]
     assert trace["error"] is None and trace["pluginErrors"] == []
     assert trace["durationMs"] > 0
 

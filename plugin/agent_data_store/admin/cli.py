@@ -182,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     filters(sub)
     sub.add_argument("--by-agent", action="store_true", help="one row per agent")
     sub.add_argument("--agent", metavar="A", help="only records last accessed by agent A")
+    sub = command("sweep", maintenance.sweep,
+                  "delete the records that have expired, in bounded batches")
+    sub.add_argument("--batch-size", type=_positive, default=500, metavar="N",
+                     help="records read and deleted per batch (default 500)")
     command("usage", quotas.usage, "users' record and byte usage against their quotas")
     quota = commands.add_parser(
         "quota", help="show or set a user's record and byte quota", epilog=EPILOG,

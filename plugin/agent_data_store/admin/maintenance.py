@@ -20,6 +20,7 @@ from agent_data_store.admin.exit_codes import ExitCode
 from agent_data_store.admin.progress import progress
 from agent_data_store.admin.session import Session
 from agent_data_store.admin.transfer import RecordImporter, export_records, import_lines
+from agent_data_store.records import precise_now
 
 ERASE_ROUNDS = 3
 """How often ``erase-user`` re-lists a user's namespaces, in case an agent wrote while the
@@ -144,6 +145,21 @@ def clear_namespace(args: argparse.Namespace, session: Session) -> ExitCode:
         return _refused(session, answer, f"clear namespace {args.namespace!r}")
     count = backend.clear_namespace(args.user, args.namespace)
     _report_deleted(session, args.user, {args.namespace: count})
+    return ExitCode.OK
+
+
+def sweep(args: argparse.Namespace, session: Session) -> ExitCode:
+    """Delete the records that have expired, in bounded batches, counting as it goes."""
+    out = session.out
+    removed = 0
+    with progress("Sweeping expired records", unit="removed", console=out.stderr) as advance:
+        for count in session.backend.sweep_expired(precise_now(), args.batch_size):
+            removed += count
+            advance(count)
+    if out.json_mode:
+        out.json({"removed": removed})
+    else:
+        out.line(f"removed {removed:,} expired records")
     return ExitCode.OK
 
 

@@ -76,6 +76,18 @@ def _check_timestamp(value: str) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ")
 
 
+def _check_expiry(value: str) -> str:
+    """Accept an ISO 8601 UTC expiry time; return it as the store writes them (milliseconds)."""
+    if not value.endswith("Z"):
+        raise ValueError("must be an ISO 8601 UTC timestamp ending in 'Z'")
+    try:
+        moment = datetime.fromisoformat(value[:-1] + "+00:00")
+    except ValueError:
+        raise ValueError(
+            "must be an ISO 8601 UTC timestamp, e.g. 2026-02-01T10:30:00.250Z") from None
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
 def _check_key(value: str) -> str:
     return check_name(value, "key")
 
@@ -152,6 +164,9 @@ class RecordDocument(BaseModel):
     last_accessed_at: Timestamp = Field(alias="lastAccessedAt")
     version: str | None = Field(default=None, min_length=1, max_length=128)
     """The record's version; a document from before versions existed has the legacy one."""
+    expires_at: Annotated[str, AfterValidator(_check_expiry)] | None = Field(
+        default=None, alias="expiresAt")
+    """When the record expires (``None``: never), kept in the store's millisecond form."""
 
     @model_validator(mode="before")
     @classmethod
@@ -175,6 +190,7 @@ class RecordDocument(BaseModel):
             updated_at=self.updated_at,
             last_accessed_at=self.last_accessed_at,
             version=self.version or LEGACY_VERSION,
+            expires_at=self.expires_at,
         )
 
 

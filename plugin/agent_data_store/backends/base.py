@@ -5,6 +5,12 @@ sandboxes, agents or validation. Record rules come from :mod:`agent_data_store.r
 (:func:`apply_write`, :func:`apply_access`); a backend applies them atomically per record.
 Bulk operations are first-class: each ``*_many`` method is one request (or one transaction,
 or one request per documented chunk), never a loop of single calls.
+
+Expiry: a record whose ``expiresAt`` has passed is *expired*. Every read primitive (by key,
+listings, namespaces, the operator streams and totals) leaves expired records out at once,
+writes treat them as missing (:func:`~agent_data_store.records.apply_write`), and ``delete``
+counts only live records. They are removed later: by the database itself where it has
+expiry (:attr:`Backend.native_expiry`), and by :meth:`Backend.sweep_expired` everywhere.
 """
 
 from __future__ import annotations
@@ -106,6 +112,10 @@ class Backend(ABC):
 
     scheme: ClassVar[str]
     """The URL scheme that selects this backend, e.g. ``"sqlite"``."""
+
+    native_expiry: ClassVar[bool] = False
+    """Whether the database deletes expired records by itself (DynamoDB's TTL, Firestore's
+    TTL policies); elsewhere only :meth:`sweep_expired` removes them."""
 
     @classmethod
     @abstractmethod
@@ -238,6 +248,16 @@ class Backend(ABC):
 
         Counts are added atomically (exact when runs overlap). A record deleted meanwhile
         stays deleted: an access never creates a record.
+        """
+
+    @abstractmethod
+    def sweep_expired(self, now: str, batch_size: int) -> Iterator[int]:
+        """Delete the records expired at ``now``, in batches; yield how many each removed.
+
+        A batch reads at most ``batch_size`` records (one indexed query where the backend
+        has an index on the expiry, a page of a scan where it has not) and deletes those
+        still expired when deleted, so a record written again meanwhile is never removed.
+        Callers may stop after any batch.
         """
 
     # -- operator primitives -------------------------------------------------------------

@@ -21,8 +21,12 @@ decided here, and why:
   for one document more than a page, to learn whether another page follows without
   another request.
 * **Namespaces** come from the view ``_design/agent-data-store/_view/namespaces`` (map emits
-  ``[userId, namespace]``, reduce ``_count``) queried with ``group=true`` over the user's key
-  range: one request that reads the index, not the records.
+  ``[userId, namespace]`` with the record's expiry in epoch milliseconds, reduce ``_stats``)
+  queried with ``group=true`` over the user's key range: one request that reads the index,
+  not the records; a namespace is listed when the latest expiry in it is still ahead.
+* **Expiry**: ``expiresAt`` is in a document only while the record expires. Reads leave out
+  expired documents; the sweep finds them with a Mango ``_find`` on the index
+  ``[expiresAt]`` (which holds only expiring documents) and deletes those still expired.
 * **Writes** read the current documents in one ``_bulk_get`` and write in one
   ``_bulk_docs`` (per chunk, see :data:`~.couchdb_http.BULK_CHUNK_DOCS`). A document that
   conflicts (HTTP 409 in its result) is read again and retried alone, with a growing random
@@ -39,14 +43,32 @@ decided here, and why:
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from agent_data_store.backends.base import Backend, UserUsage
 from agent_data_store.backends.couchdb_http import CouchDBConnection, CouchDBTarget, Document
+from agent_data_store.backends.couchdb_layout import (
+    EXPIRY_INDEX_DDOC,
+    EXPIRY_INDEX_FIELDS,
+    EXPIRY_INDEX_NAME,
+    INDEX_DDOC,
+    INDEX_FIELDS,
+    INDEX_NAME,
+    NAMESPACES_VIEW,
+    VIEW_DDOC,
+    VIEW_DDOC_ID,
+    couch_id,
+    is_record,
+    now_ms,
+    prefix_regex,
+    size_of,
+    to_document,
+    to_record,
+    tombstone,
+)
 from agent_data_store.backends.couchdb_usage import (
     USAGE_DDOC,
     USAGE_DDOC_ID,
@@ -57,12 +79,7 @@ from agent_data_store.backends.couchdb_usage import (
     quota_id,
     usage_from_rows,
 )
-from agent_data_store.backends.decoding import (
-    DECODING_ERRORS,
-    checked,
-    listed_keys,
-    unreadable_document,
-)
+from agent_data_store.backends.decoding import listed_keys
 from agent_data_store.errors import BackendError
 from agent_data_store.records import (
     Access,
@@ -73,6 +90,8 @@ from agent_data_store.records import (
     apply_increment,
     apply_write,
     document_id,
+    expired,
+    precise_now,
     write_allowed,
 )
 
@@ -81,80 +100,10 @@ if TYPE_CHECKING:
 
     from agent_data_store.config import StoreConfig
 
-INDEX_DDOC = "agent-data-store-index"
-INDEX_NAME = "user-namespace-id"
-INDEX_FIELDS = ["userId", "namespace", "_id"]
-"""The Mango index every listing query names in ``use_index``."""
-
-VIEW_DDOC_ID = "_design/agent-data-store"
-NAMESPACES_VIEW = "agent-data-store/namespaces"
-VIEW_DDOC: Document = {
-    "_id": VIEW_DDOC_ID,
-    "language": "javascript",
-    "views": {
-        "namespaces": {
-            "map": (
-                "function (doc) {\n"
-                "  if (typeof doc.userId === 'string' && typeof doc.namespace === 'string') {\n"
-                "    emit([doc.userId, doc.namespace], null);\n"
-                "  }\n"
-                "}"
-            ),
-            "reduce": "_count",
-        },
-    },
-}
-"""The design document behind ``list_namespaces``."""
-
 CONFLICT_DEADLINE_S = 60.0
 """How long writes of one document keep being retried while concurrent writers keep
 conflicting. Each round one writer of a contended document wins, so even many writers of one
 key all land well within it; it only bounds a pathological storm."""
-
-_REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
-
-
-def couch_id(record_id: str) -> str:
-    """Return the CouchDB document ID of a record ID (see the module docstring)."""
-    encoded = quote(record_id, safe=":=")
-    return "%5F" + encoded[1:] if encoded.startswith("_") else encoded
-
-
-def prefix_regex(prefix: str) -> str:
-    """A ``$regex`` matching strings that start with ``prefix``.
-
-    Escapes only the ASCII syntax characters, which both CouchDB (PCRE) and pouchdb
-    (JavaScript) read as literals after a backslash.
-    """
-    return "^" + _REGEX_SPECIAL.sub(r"\\\1", prefix)
-
-
-def _to_document(record: Record, current: Document | None) -> Document:
-    """The record's document, replacing ``current`` (whose ``_rev`` it carries) if given."""
-    doc: Document = record.to_stored_fields()
-    doc["_id"] = couch_id(record.id)
-    if current is not None:
-        doc["_rev"] = current["_rev"]
-    return doc
-
-
-def _to_record(doc: Document) -> Record:
-    try:
-        return checked(Record.from_stored_fields(doc))
-    except DECODING_ERRORS:
-        raise unreadable_document(doc, unquote(str(doc.get("_id", "")))) from None
-
-
-def _size(record: Record) -> int:
-    return len(record.value_json) + 512
-
-
-def _tombstone(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
-    """The change that deletes a live document (and leaves a missing one alone)."""
-    if current is None:
-        return None
-    return {"_id": doc_id, "_rev": current["_rev"], "_deleted": True}, 128
-
 
 def _backoff(attempt: int) -> None:
     """Sleep a little, randomly, so writers that conflicted do not collide again in step.
@@ -291,10 +240,12 @@ class CouchDBBackend(Backend):
     # -- records ---------------------------------------------------------------------------
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
-        """Return the records of ``keys`` that exist: one ``_bulk_get`` (per 1000 keys)."""
+        """Return the live records of ``keys``: one ``_bulk_get`` (per 1000 keys)."""
         ids = {couch_id(document_id(user_id, namespace, key)): key for key in keys}
         docs = self.connection.bulk_get(list(ids))
-        return {ids[doc_id]: _to_record(doc) for doc_id, doc in docs.items()}
+        now = precise_now()
+        return {ids[doc_id]: to_record(doc) for doc_id, doc in docs.items()
+                if not expired(doc.get("expiresAt"), now)}
 
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Read the current documents once, write the merged ones once; retry conflicts."""
@@ -303,11 +254,11 @@ class CouchDBBackend(Backend):
             by_id.setdefault(couch_id(write.id), []).append(write)
 
         def merge(doc_id: str, current: Document | None) -> tuple[Document, int]:
-            record = _to_record(current) if current is not None else None
+            record = to_record(current) if current is not None else None
             for write in by_id[doc_id]:
                 record = apply_write(record, write)
             assert record is not None
-            return _to_document(record, current), _size(record)
+            return to_document(record, current), size_of(record)
 
         self._update(by_id, merge)
 
@@ -322,12 +273,12 @@ class CouchDBBackend(Backend):
 
         def conditional(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
             nonlocal allowed
-            record = _to_record(current) if current is not None else None
-            allowed = write_allowed(record, expect)
+            record = to_record(current) if current is not None else None
+            allowed = write_allowed(record, expect, write.now)
             if not allowed:
                 return None
             stored = apply_write(record, write)
-            return _to_document(stored, current), _size(stored)
+            return to_document(stored, current), size_of(stored)
 
         guess: dict[str, Document] | None = {} if expect is None else None
         return bool(self._update([couch_id(write.id)], conditional, guess)) and allowed
@@ -338,24 +289,43 @@ class CouchDBBackend(Backend):
 
         def add(doc_id: str, current: Document | None) -> tuple[Document, int]:
             nonlocal result
-            record = apply_increment(_to_record(current) if current is not None else None, change)
+            record = apply_increment(to_record(current) if current is not None else None, change)
             result = record.value_json
-            return _to_document(record, current), _size(record)
+            return to_document(record, current), size_of(record)
 
         self._update([couch_id(change.id)], add)
         return result
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
-        """Delete the documents of ``keys``: one ``_bulk_get``, one ``_bulk_docs``."""
+        """Delete the documents of ``keys``: one ``_bulk_get``, one ``_bulk_docs``; count the
+        live ones."""
         ids = dict.fromkeys(couch_id(document_id(user_id, namespace, key)) for key in keys)
-        return len(self._update(ids, _tombstone))
+        return self._delete(ids, None)
+
+    def _delete(self, ids: Collection[str], current: dict[str, Document] | None) -> int:
+        """Delete the documents ``ids`` (as read in ``current``, if given); return how many of
+        them were live records when deleted."""
+        now = precise_now()
+        live: set[str] = set()
+
+        def remove(doc_id: str, found: Document | None) -> tuple[Document, int] | None:
+            if found is not None and not expired(found.get("expiresAt"), now):
+                live.add(doc_id)
+            else:
+                live.discard(doc_id)
+            return tombstone(doc_id, found)
+
+        return len(self._update(ids, remove, current) & live)
 
     # -- listing ---------------------------------------------------------------------------
 
     def _pages(
-        self, user_id: str, namespace: str, prefix: str | None, fields: list[str] | None
+        self, user_id: str, namespace: str, prefix: str | None, fields: list[str] | None,
+        *, expired_too: bool = False,
     ) -> Iterator[list[Document]]:
         """Yield the namespace's documents a page per ``_find``, paged by ``_id`` after the last.
+
+        Expired documents are left out, unless ``expired_too``.
 
         The selector says ``$gte`` and the last page's final document is dropped here:
         pouchdb-find applies the limit before it drops the row ``$gt`` excludes, which
@@ -363,6 +333,7 @@ class CouchDBBackend(Backend):
         may include the previous last) tells whether another page follows.
         """
         after: str | None = None
+        now = precise_now()
         while True:
             selector: Document = {
                 "userId": user_id, "namespace": namespace, "_id": {"$gte": after or ""},
@@ -382,6 +353,7 @@ class CouchDBBackend(Backend):
                 doc for doc in page
                 if doc.get("userId") == user_id and doc.get("namespace") == namespace
                 and (not prefix or str(doc.get("key", "")).startswith(prefix))
+                and (expired_too or not expired(doc.get("expiresAt"), now))
             ]
             if exact:
                 yield exact
@@ -393,7 +365,8 @@ class CouchDBBackend(Backend):
         self, user_id: str, namespace: str, prefix: str | None = None
     ) -> Iterator[list[str]]:
         """Yield keys a page per ``_find``, projected to the fields the paging needs."""
-        for page in self._pages(user_id, namespace, prefix, ["_id", *INDEX_FIELDS[:2], "key"]):
+        fields = ["_id", *INDEX_FIELDS[:2], "key", "expiresAt"]
+        for page in self._pages(user_id, namespace, prefix, fields):
             yield listed_keys((unquote(doc["_id"]), doc) for doc in page)
 
     def iter_records(
@@ -401,38 +374,72 @@ class CouchDBBackend(Backend):
     ) -> Iterator[list[Record]]:
         """Yield records a page per ``_find``."""
         for page in self._pages(user_id, namespace, prefix, None):
-            yield [_to_record(doc) for doc in page]
+            yield [to_record(doc) for doc in page]
 
     def list_namespaces(self, user_id: str) -> list[str]:
         """Group the namespaces view over the user's key range: one request per page.
 
-        A page starts at the last namespace seen (inclusive, so nothing is skipped where ICU
-        collation makes different names equal); paging stops when a page brings nothing new.
+        A namespace is listed when the latest expiry of its records (``max`` of the
+        ``_stats``) is still ahead. A page starts at the last namespace seen (inclusive, so
+        nothing is skipped where ICU collation makes different names equal); paging stops
+        when a page brings nothing new.
         """
         names: dict[str, None] = {}
+        seen: set[str] = set()
         startkey: list[object] = [user_id]
+        now = now_ms()
         while True:
             rows = self.connection.view(
                 NAMESPACES_VIEW, group=True, startkey=startkey, endkey=[user_id, {}],
                 limit=self._page_size + 1,
             )
             new = [
-                row["key"][1] for row in rows
-                if row["key"][0] == user_id and row["key"][1] not in names
+                row for row in rows
+                if row["key"][0] == user_id and row["key"][1] not in seen
             ]
-            names.update(dict.fromkeys(new))
+            seen.update(row["key"][1] for row in new)
+            names.update(dict.fromkeys(row["key"][1] for row in new if _live_group(row, now)))
             if len(rows) <= self._page_size or not new:
                 return sorted(names)
             startkey = [user_id, rows[-1]["key"][1]]
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
-        """Delete the namespace a page at a time: ``_find`` for IDs and revs, ``_bulk_docs``."""
+        """Delete the namespace a page at a time: ``_find`` for IDs and revs, ``_bulk_docs``.
+
+        Expired documents go too; the count is of the live ones.
+        """
         deleted = 0
-        fields = ["_id", "_rev", *INDEX_FIELDS[:2]]
-        for page in self._pages(user_id, namespace, None, fields):
+        fields = ["_id", "_rev", *INDEX_FIELDS[:2], "expiresAt"]
+        for page in self._pages(user_id, namespace, None, fields, expired_too=True):
             docs = {doc["_id"]: doc for doc in page}
-            deleted += len(self._update(docs, _tombstone, current=docs))
+            deleted += self._delete(docs, docs)
         return deleted
+
+    def sweep_expired(self, now: str, batch_size: int) -> Iterator[int]:
+        """``_find`` up to ``batch_size`` expired documents on the expiry index, delete them.
+
+        Each document is deleted with the revision read, and only if it is still expired
+        (a conflict re-reads it), so a record written again meanwhile stays.
+        """
+        while True:
+            found = self.connection.find(
+                {"expiresAt": {"$gte": "", "$lte": now}},
+                sort=EXPIRY_INDEX_FIELDS, limit=batch_size,
+                use_index=(EXPIRY_INDEX_DDOC, EXPIRY_INDEX_NAME),
+                fields=["_id", "_rev", "expiresAt"],
+            )
+            docs = {doc["_id"]: doc for doc in found}
+
+            def remove(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
+                if current is None or not expired(current.get("expiresAt"), now):
+                    return None
+                return tombstone(doc_id, current)
+
+            removed = len(self._update(docs, remove, current=docs)) if docs else 0
+            if removed:
+                yield removed
+            if len(found) < batch_size:
+                return
 
     def record_accesses(self, accesses: Sequence[Access]) -> None:
         """Add buffered reads: one ``_bulk_get`` and one ``_bulk_docs``; conflicts retried."""
@@ -441,8 +448,8 @@ class CouchDBBackend(Backend):
         def count(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
             if current is None:
                 return None  # deleted meanwhile: stays deleted
-            record = apply_access(_to_record(current), by_id[doc_id])
-            return _to_document(record, current), _size(record)
+            record = apply_access(to_record(current), by_id[doc_id])
+            return to_document(record, current), size_of(record)
 
         self._update(by_id, count)
 
@@ -454,6 +461,7 @@ class CouchDBBackend(Backend):
             yield from self._iter_user_by_namespace(user_id)
             return
         after: str | None = None
+        now = precise_now()
         while True:
             params: dict[str, object] = {"include_docs": True, "limit": self._page_size + 1}
             if after is not None:
@@ -461,8 +469,8 @@ class CouchDBBackend(Backend):
                 params["skip"] = 1
             rows = self.connection.view("_all_docs", **params)
             records = [
-                _to_record(row["doc"]) for row in rows[: self._page_size]
-                if _is_record(row.get("doc"))
+                to_record(row["doc"]) for row in rows[: self._page_size]
+                if is_record(row.get("doc")) and not expired(row["doc"].get("expiresAt"), now)
             ]
             if records:
                 yield records
@@ -475,27 +483,34 @@ class CouchDBBackend(Backend):
         by_id = {couch_id(record.id): record for record in records}
         skipped: list[str] = []
 
+        now = precise_now()
+
         def store(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
             record = by_id[doc_id]
-            if current is not None and not overwrite:
+            if current is not None and not overwrite and not expired(current.get("expiresAt"),
+                                                                      now):
                 skipped.append(record.id)
                 return None
-            return _to_document(record, current), _size(record)
+            return to_document(record, current), size_of(record)
 
         self._update(by_id, store)
         return skipped
 
     def ensure_indexes(self) -> list[str]:
-        """Ensure the Mango index and the design documents of the views, idempotently."""
+        """Ensure the Mango indexes and the design documents of the views, idempotently."""
         result = self.connection.save_index(INDEX_FIELDS, INDEX_DDOC, INDEX_NAME)
+        expiry = self.connection.save_index(EXPIRY_INDEX_FIELDS, EXPIRY_INDEX_DDOC,
+                                            EXPIRY_INDEX_NAME)
         written = self._ensure_design(VIEW_DDOC)
         usage_written = self._ensure_design(USAGE_DDOC)
         database = self.connection.target.database
         return [
             f"couchdb: Mango index {INDEX_NAME} on {INDEX_FIELDS} in _design/{INDEX_DDOC} "
             f"of {database} ({result})",
-            f"couchdb: view {NAMESPACES_VIEW} (emit [userId, namespace], _count) in "
-            f"{VIEW_DDOC_ID} of {database} ({'created' if written else 'exists'})",
+            f"couchdb: Mango index {EXPIRY_INDEX_NAME} on {EXPIRY_INDEX_FIELDS} in "
+            f"_design/{EXPIRY_INDEX_DDOC} of {database} ({expiry})",
+            f"couchdb: view {NAMESPACES_VIEW} (emit [userId, namespace] with the expiry, _stats) "
+            f"in {VIEW_DDOC_ID} of {database} ({'created' if written else 'exists'})",
             f"couchdb: view {USAGE_VIEW} (per-user records and bytes, _sum) in "
             f"{USAGE_DDOC_ID} of {database} ({'created' if usage_written else 'exists'})",
         ]
@@ -548,7 +563,7 @@ class CouchDBBackend(Backend):
 
         def store(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
             if max_records is None and max_bytes is None:
-                return _tombstone(doc_id, current)
+                return tombstone(doc_id, current)
             doc = quota_document(user_id, max_records, max_bytes)
             if current is not None:
                 doc["_rev"] = current["_rev"]
@@ -561,7 +576,7 @@ class CouchDBBackend(Backend):
         self.connection.close()
 
 
-def _is_record(doc: Document | None) -> bool:
-    if not doc or doc.get("_id", "").startswith("_design/"):
-        return False
-    return all(field in doc for field in ("userId", "namespace", "key", "value"))
+def _live_group(row: Document, now: int) -> bool:
+    """Whether a row of the grouped namespaces view has a record that has not expired."""
+    stats = row.get("value")
+    return isinstance(stats, dict) and float(stats.get("max", 0)) > now

@@ -40,6 +40,9 @@ from agent_data_store.records import (
     apply_increment,
     apply_write,
     document_id,
+    expired,
+    live,
+    precise_now,
     write_allowed,
 )
 
@@ -51,6 +54,7 @@ class DynamoDBBackend(Backend):
     """Records in one DynamoDB table; see the module docstring."""
 
     scheme: ClassVar[str] = "dynamodb"
+    native_expiry: ClassVar[bool] = True
 
     def __init__(self, client: DynamoDBClient, page_size: int = 500, create: bool = True
                  ) -> None:
@@ -184,12 +188,12 @@ class DynamoDBBackend(Backend):
                 if refusal.item is None:
                     return False  # no such record
                 stored = schema.parse_record(refusal.item)
-        if stored is not None and not write_allowed(stored.record, expect):
+        if stored is not None and not write_allowed(stored.record, expect, write.now):
             return False
 
         def plan(target: Target, head: schema.StoredRecord | None) -> Change | None:
             record = head.record if head else None
-            if not write_allowed(record, expect):
+            if not write_allowed(record, expect, write.now):
                 return None
             return self._writer.record_change(apply_write(record, write), head, replace=False)
 
@@ -241,15 +245,32 @@ class DynamoDBBackend(Backend):
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
         """Read heads in bulk, then delete the existing records in transactions."""
-        targets = [(user_id, namespace, key) for key in keys]
-        return len(self._writer.apply(targets, self._writer.delete_change))
+        return self._delete([(user_id, namespace, key) for key in keys], None)
+
+    def _delete(self, targets: Sequence[Target],
+                heads: dict[Target, schema.StoredRecord] | None) -> int:
+        """Delete the records ``targets`` (read as ``heads``, if given); return how many of
+        them had not expired."""
+        now = precise_now()
+        alive: set[Target] = set()
+
+        def plan(target: Target, head: schema.StoredRecord | None) -> Change | None:
+            if head is not None and not expired(head.record.expires_at, now):
+                alive.add(target)
+            else:
+                alive.discard(target)
+            return self._writer.delete_change(target, head)
+
+        return sum(1 for change in self._writer.apply(targets, plan, heads)
+                   if change.target in alive)
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
         """Delete the namespace a ``Query`` page at a time, then drop its empty counter."""
         deleted = 0
-        for page in self._reader.record_pages(user_id, namespace, None, schema.HEAD_ATTRIBUTES):
+        for page in self._reader.record_pages(user_id, namespace, None, schema.HEAD_ATTRIBUTES,
+                                              expired_too=True):
             heads = {target_of(s.record): s for s in map(schema.parse_record, page)}
-            deleted += len(self._writer.apply(list(heads), self._writer.delete_change, heads))
+            deleted += self._delete(list(heads), heads)
         self._db.call_ignoring_refusal(
             "delete_item", TableName=self.table, Key=schema.namespace_key(user_id, namespace),
             ConditionExpression="#records <= :zero",
@@ -303,6 +324,26 @@ class DynamoDBBackend(Backend):
 
     # -- operator primitives -------------------------------------------------------------
 
+    def sweep_expired(self, now: str, batch_size: int) -> Iterator[int]:
+        """Scan for expired records, ``batch_size`` items a page, and delete them.
+
+        DynamoDB's own TTL deletes them too, eventually; this removes them now and keeps
+        the namespace counts exact. Each delete is conditioned on the ``rev`` read and
+        re-planned on a lost race, so a record written again meanwhile stays. A table
+        has no index on the expiry, so this reads the whole table: an operator's job.
+        """
+        for heads in self._reader.scan_expired(now, batch_size):
+            found = {target_of(head.record): head for head in heads}
+
+            def plan(target: Target, head: schema.StoredRecord | None) -> Change | None:
+                if head is None or not expired(head.record.expires_at, now):
+                    return None
+                return self._writer.delete_change(target, head)
+
+            removed = len(self._writer.apply(list(found), plan, found)) if found else 0
+            if removed:
+                yield removed
+
     def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
         """Query each namespace of a user, or scan the table, a page at a time."""
         if user_id is not None:
@@ -314,8 +355,11 @@ class DynamoDBBackend(Backend):
         given = {target_of(record): record for record in records}
         conflicts: dict[Target, bool] = {}
 
+        now = precise_now()
+
         def plan(target: Target, head: schema.StoredRecord | None) -> Change | None:
-            conflicts[target] = head is not None and not overwrite
+            conflicts[target] = (not overwrite and head is not None
+                                 and live(head.record, now) is not None)
             if conflicts[target]:
                 return None
             return self._writer.record_change(given[target], head, replace=True)
@@ -324,11 +368,13 @@ class DynamoDBBackend(Backend):
         return [document_id(*target) for target, conflict in conflicts.items() if conflict]
 
     def ensure_indexes(self) -> list[str]:
-        """Create the table if missing and wait until it is ACTIVE; describe it."""
+        """Create the table if missing, wait until it is ACTIVE, switch its time to live on;
+        describe it."""
         self._db.ensure_table()
         return [
             f"dynamodb: table {self.table!r} keyed on (pk HASH, sk RANGE), ACTIVE; "
-            "no secondary index: every query reads the base table consistently"
+            "no secondary index: every query reads the base table consistently",
+            f"dynamodb: {self._db.ensure_time_to_live()}",
         ]
 
     def close(self) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from agent_data_store.backends.dynamodb_schema import (
     MAX_NUMBER_DIGITS,
     PK,
+    TTL_ATTRIBUTE,
     VALUE_FORMS,
     Item,
+    epoch_seconds,
     is_integer_json,
     metadata_json,
     n,
@@ -45,7 +47,7 @@ def overwrite_action(table: str, record: Record, rev: int, chunks: list[bytes]) 
     """Update an existing record item over the write ``rev`` with an overwrite's fields.
 
     ``accessCount``, ``createdAt`` and ``createdByAgent`` are left alone, so an access count
-    added meanwhile (which does not change ``rev``) is kept.
+    added meanwhile (which does not change ``rev``) is kept. The expiry is set, or removed.
     """
     names = ["metadata", "lastAccessedByAgent", "updatedAt", "lastAccessedAt", "rev", "version"]
     values: Item = {
@@ -61,6 +63,12 @@ def overwrite_action(table: str, record: Record, rev: int, chunks: list[bytes]) 
     names.append(form)
     values[f":{form}"] = stored
     dropped = [other for other in VALUE_FORMS if other != form]
+    if record.expires_at is None:
+        dropped += ["expiresAt", TTL_ATTRIBUTE]
+    else:
+        names += ["expiresAt", TTL_ATTRIBUTE]
+        values[":expiresAt"] = s(record.expires_at)
+        values[f":{TTL_ATTRIBUTE}"] = n(epoch_seconds(record.expires_at))
     assignments = ", ".join(f"#{name} = :{name}" for name in names)
     return {"Update": {
         "TableName": table,
@@ -80,9 +88,12 @@ def overwrite_in_place(table: str, write: RecordWrite, expect: str | None = None
     ``createdByAgent`` and ``accessCount`` alone. Its condition holds only where the result
     equals what :func:`~agent_data_store.records.apply_write` gives: the record exists with
     its value inline, and (when the write has metadata) its stored metadata is empty or
-    already the write's, so that the shallow merge is the write's metadata. With ``expect``
-    the record must also be at that version. The write's value must fit inline
-    (:func:`split_value` is empty). A refusal returns the stored item (``ALL_OLD``).
+    already the write's, so that the shallow merge is the write's metadata. Its expiry must
+    change as the namespace's count of expiring records already says: a write without
+    ``ttl`` only over a record that never expires, one with ``ttl`` only over a record that
+    expires and has not expired yet. With ``expect`` the record must also be at that
+    version. The write's value must fit inline (:func:`split_value` is empty). A refusal
+    returns the stored item (``ALL_OLD``).
     """
     form, stored = value_form(write.value_json, [])
     names = [form, "updatedAt", "lastAccessedAt", "lastAccessedByAgent", "version"]
@@ -99,6 +110,13 @@ def overwrite_in_place(table: str, write: RecordWrite, expect: str | None = None
     if expect is not None:
         values[":expect"] = s(expect)
         condition += " AND #version = :expect"
+    if write.expires_at is None:
+        condition += " AND attribute_not_exists(#expiresAt)"
+    else:
+        names += ["expiresAt", TTL_ATTRIBUTE]
+        values.update({":expiresAt": s(write.expires_at), ":now": s(write.now),
+                       f":{TTL_ATTRIBUTE}": n(epoch_seconds(write.expires_at))})
+        condition += " AND #expiresAt > :now"
     dropped = "num" if form == "value" else "value"
     assignments = ", ".join(f"#{name} = :{name}" for name in names)
     return {
@@ -106,7 +124,8 @@ def overwrite_in_place(table: str, write: RecordWrite, expect: str | None = None
         "Key": record_key(write.user_id, write.namespace, write.key),
         "UpdateExpression": f"SET {assignments} REMOVE #{dropped} ADD #rev :one",
         "ConditionExpression": condition,
-        "ExpressionAttributeNames": _expression([*names, dropped, "rev", PK, "chunks"]),
+        "ExpressionAttributeNames": _expression(
+            [*names, dropped, "rev", PK, "chunks", "expiresAt"]),
         "ExpressionAttributeValues": values,
         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
     }
@@ -117,9 +136,10 @@ def increment_in_place(table: str, change: Increment) -> Item | None:
 
     Like :func:`overwrite_in_place` it changes what a write changes (``updatedAt``,
     ``lastAccessedAt``, ``lastAccessedByAgent``, ``version``, ``rev``) and nothing else; its
-    condition holds only for a record whose value is an integer small enough that the sum
-    stays within :data:`MAX_NUMBER_DIGITS` digits. It returns the new number; a refusal
-    returns the stored item. ``None`` when the amount is not such an integer.
+    condition holds only for a live record (one that has not expired) whose value is an
+    integer small enough that the sum stays within :data:`MAX_NUMBER_DIGITS` digits; its
+    expiry stays. It returns the new number; a refusal returns the stored item. ``None``
+    when the amount is not such an integer.
     """
     if not isinstance(change.amount, int) or not is_integer_json(str(change.amount)):
         return None
@@ -130,11 +150,13 @@ def increment_in_place(table: str, change: Increment) -> Item | None:
         "UpdateExpression": "ADD #num :amount, #rev :one SET #updatedAt = :at, "
                             "#lastAccessedAt = :at, #lastAccessedByAgent = :agent, "
                             "#version = :version",
-        "ConditionExpression": "attribute_exists(#num) AND #num BETWEEN :low AND :high",
+        "ConditionExpression": "attribute_exists(#num) AND #num BETWEEN :low AND :high "
+                               "AND (attribute_not_exists(#expiresAt) OR #expiresAt > :now)",
         "ExpressionAttributeNames": _expression(
-            ["num", "rev", "updatedAt", "lastAccessedAt", "lastAccessedByAgent", "version"]),
+            ["num", "rev", "updatedAt", "lastAccessedAt", "lastAccessedByAgent", "version",
+             "expiresAt"]),
         "ExpressionAttributeValues": {
-            ":amount": n(change.amount), ":one": n(1), ":at": s(change.at),
+            ":amount": n(change.amount), ":one": n(1), ":at": s(change.at), ":now": s(change.now),
             ":agent": s(change.agent), ":version": s(change.version),
             ":low": n(-largest - min(change.amount, 0)),
             ":high": n(largest - max(change.amount, 0)),
@@ -154,15 +176,18 @@ def delete_action(table: str, key: Item, *, expect_rev: int | None = None) -> It
     return {"Delete": delete}
 
 
-def count_action(table: str, user_id: str, namespace: str, delta: int) -> Item:
-    """Add ``delta`` to the namespace's record count (creating its item if missing)."""
+def count_action(table: str, user_id: str, namespace: str, delta: int, expiring: int) -> Item:
+    """Add ``delta`` to the namespace's record count and ``expiring`` to its count of records
+    that expire (creating its item if missing)."""
     return {"Update": {
         "TableName": table,
         "Key": namespace_key(user_id, namespace),
-        "UpdateExpression": "SET #userId = :user, #namespace = :namespace ADD #records :delta",
-        "ExpressionAttributeNames": _expression(["userId", "namespace", "records"]),
+        "UpdateExpression": "SET #userId = :user, #namespace = :namespace "
+                            "ADD #records :delta, #expiring :expiring",
+        "ExpressionAttributeNames": _expression(["userId", "namespace", "records", "expiring"]),
         "ExpressionAttributeValues": {
             ":user": s(user_id), ":namespace": s(namespace), ":delta": n(delta),
+            ":expiring": n(expiring),
         },
     }}
 

@@ -257,6 +257,7 @@ class DynamoDBClient:
         With ``create=False`` a missing table is a :class:`ConfigurationError`.
         """
         deadline = time.monotonic() + TABLE_WAIT_S
+        created = False
         while True:
             try:
                 table = self.call("describe_table", expect={"ResourceNotFoundException"},
@@ -266,7 +267,7 @@ class DynamoDBClient:
                     raise ConfigurationError(
                         f"{self.where} does not exist (nothing was created)"
                     ) from None
-                self._create_table()
+                created = self._create_table() or created
                 continue
             keys = {(k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", [])}
             if keys != {(schema.PK, "HASH"), (schema.SK, "RANGE")}:
@@ -275,12 +276,34 @@ class DynamoDBClient:
                     f"{schema.PK} (HASH, string) and {schema.SK} (RANGE, string)"
                 )
             if table.get("TableStatus") == "ACTIVE":
+                if created:
+                    self.ensure_time_to_live()
                 return
             if time.monotonic() > deadline:
                 raise BackendUnavailableError(f"{self.where} did not become ACTIVE in time")
             time.sleep(0.5)
 
-    def _create_table(self) -> None:
+    def ensure_time_to_live(self) -> str:
+        """Switch the table's time to live on for :data:`~schema.TTL_ATTRIBUTE`, unless it is;
+        describe the setting.
+
+        A table whose time to live is on for another attribute keeps it (a table has one):
+        expired records are then removed by ``agent-data-store sweep`` alone.
+        """
+        described = self.call("describe_time_to_live", TableName=self.table)
+        setting = described.get("TimeToLiveDescription", {})
+        status, attribute = setting.get("TimeToLiveStatus"), setting.get("AttributeName")
+        if status in ("ENABLED", "ENABLING") and attribute == schema.TTL_ATTRIBUTE:
+            return f"time to live on {attribute!r} ({status.lower()})"
+        if status in ("ENABLED", "ENABLING"):
+            return (f"time to live is on for {attribute!r}, not {schema.TTL_ATTRIBUTE!r}: "
+                    "expired records are removed by `agent-data-store sweep` only")
+        self.call("update_time_to_live", TableName=self.table, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": schema.TTL_ATTRIBUTE})
+        return f"time to live on {schema.TTL_ATTRIBUTE!r} (switched on)"
+
+    def _create_table(self) -> bool:
+        """Create the table; whether this call did (not another process, first)."""
         # Refused: another process created it first; ensure_table then waits for ACTIVE.
         with contextlib.suppress(Refused):
             self.call(
@@ -297,6 +320,8 @@ class DynamoDBClient:
                 ],
                 BillingMode="PAY_PER_REQUEST",
             )
+            return True
+        return False
 
     def close(self) -> None:
         """Close the client's HTTP connections."""

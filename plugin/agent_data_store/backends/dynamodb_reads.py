@@ -18,7 +18,7 @@ from typing import Any
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.backends.dynamodb_client import CONFLICT_ATTEMPTS, DynamoDBClient, backoff
 from agent_data_store.errors import BackendError
-from agent_data_store.records import Record
+from agent_data_store.records import Record, expired, precise_now
 
 SEEN_RECORDS = 10_000
 """Records whose last seen state a backend remembers to choose a ``set``'s first attempt."""
@@ -88,9 +88,11 @@ class DynamoDBReader:
         raise BackendError(f"{self._db.where}: a large value kept changing while it was read")
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
-        """The records of ``keys`` that exist, by key."""
+        """The live records of ``keys``, by key."""
         found = self.read((user_id, namespace, key) for key in keys)
-        return {target[2]: stored.record for target, stored in found.items()}
+        now = precise_now()
+        return {target[2]: stored.record for target, stored in found.items()
+                if not expired(stored.record.expires_at, now)}
 
     def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
         """One record's value alone: one ``GetItem`` (plus chunks of a large value)."""
@@ -101,6 +103,8 @@ class DynamoDBReader:
         if item is None:
             self._seen.saw((user_id, namespace, key), None)
             return None
+        if schema.item_expired(item, precise_now()):
+            return None
         _, value, _, _ = schema.item_value(item, namespace)
         if value is not None:
             self._seen.saw((user_id, namespace, key), True)
@@ -110,13 +114,15 @@ class DynamoDBReader:
 
     def get_many_values(self, user_id: str, namespace: str, keys: Sequence[str]
                         ) -> dict[str, str]:
-        """Key → value of the ``keys`` that exist, read alone in batches of 100."""
+        """Key → value of the live ``keys``, read alone in batches of 100."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, str] = {}
+        now = precise_now()
         for attempt in range(CONFLICT_ATTEMPTS):
             items = self._db.batch_get([schema.record_key(user_id, namespace, key)
                                         for key in wanted], schema.VALUE_ATTRIBUTES)
-            values, torn = self._values(user_id, namespace, items)
+            live = [item for item in items if not schema.item_expired(item, now)]
+            values, torn = self._values(user_id, namespace, live)
             found.update(values)
             if not torn:
                 return found
@@ -213,9 +219,10 @@ class DynamoDBReader:
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def record_pages(self, user_id: str, namespace: str, prefix: str | None,
-                     attributes: Sequence[str] | None, *, paged: bool = True
-                     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the namespace's record items (``attributes`` of them) a query page at a time."""
+                     attributes: Sequence[str] | None, *, paged: bool = True,
+                     expired_too: bool = False) -> Iterator[list[dict[str, Any]]]:
+        """Yield the namespace's record items (``attributes`` of them, which must include
+        ``expiresAt``) a query page at a time; expired ones only with ``expired_too``."""
         request: dict[str, Any] = {
             "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :sk)",
             "ExpressionAttributeNames": {"#pk": schema.PK, "#sk": schema.SK},
@@ -228,7 +235,10 @@ class DynamoDBReader:
             chosen = schema.projection(attributes)
             request["ProjectionExpression"] = chosen["ProjectionExpression"]
             request["ExpressionAttributeNames"].update(chosen["ExpressionAttributeNames"])
+        now = precise_now()
         for items in self._query(paged=paged, **request):
+            if not expired_too:
+                items = [item for item in items if not schema.item_expired(item, now)]
             if prefix:
                 keys = schema.item_keys(items, namespace)
                 items = [item for item, key in zip(items, keys, strict=True)
@@ -239,7 +249,7 @@ class DynamoDBReader:
     def iter_keys(self, user_id: str, namespace: str, prefix: str | None = None
                   ) -> Iterator[list[str]]:
         """Yield keys in code-point order, one query page at a time."""
-        for page in self.record_pages(user_id, namespace, prefix, ("key",)):
+        for page in self.record_pages(user_id, namespace, prefix, ("key", "expiresAt")):
             yield schema.item_keys(page, namespace)
 
     def iter_records(self, user_id: str, namespace: str, prefix: str | None = None
@@ -262,8 +272,14 @@ class DynamoDBReader:
             yield list(values.items())
 
     def list_namespaces(self, user_id: str) -> list[str]:
-        """Query the user's namespace items whose record count is above zero."""
+        """Query the user's namespace items whose record count is above zero.
+
+        A namespace with a record that never expires (more records than expiring ones) is
+        listed as it is; one whose records all expire only if a query finds one of them
+        still live.
+        """
         names: list[str] = []
+        now = precise_now()
         for items in self._query(
             KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sk)",
             FilterExpression="#records > :zero",
@@ -271,22 +287,66 @@ class DynamoDBReader:
             ExpressionAttributeValues={":pk": schema.s(user_id),
                                        ":sk": schema.s(schema.NAMESPACE_TAG), ":zero": schema.n(0)},
         ):
-            names.extend(item["namespace"]["S"] for item in items)
+            for item in items:
+                namespace = item["namespace"]["S"]
+                expiring = int(item["expiring"]["N"]) if "expiring" in item else 0
+                if (int(item["records"]["N"]) > expiring
+                        or self._holds_live_record(user_id, namespace, now)):
+                    names.append(namespace)
         return names
 
+    def _holds_live_record(self, user_id: str, namespace: str, now: str) -> bool:
+        """Whether the namespace has a record not expired at ``now``: a query of its
+        partition filtered on the expiry, stopped at the first page with a match."""
+        for items in self._query(
+            paged=False,
+            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :sk)",
+            FilterExpression="attribute_not_exists(#expiresAt) OR #expiresAt > :now",
+            ProjectionExpression="#sk",
+            ExpressionAttributeNames={"#pk": schema.PK, "#sk": schema.SK,
+                                      "#expiresAt": "expiresAt"},
+            ExpressionAttributeValues={
+                ":pk": schema.s(schema.partition(user_id, namespace)),
+                ":sk": schema.s(schema.RECORD_TAG), ":now": schema.s(now)},
+        ):
+            if items:
+                return True
+        return False
+
     def scan_records(self) -> Iterator[list[Record]]:
-        """Scan the table for every record, a page at a time."""
-        request: dict[str, Any] = {
-            "TableName": self._db.table, "ConsistentRead": True, "Limit": self._page_size,
-            "FilterExpression": "begins_with(#sk, :sk)",
-            "ExpressionAttributeNames": {"#sk": schema.SK},
-            "ExpressionAttributeValues": {":sk": schema.s(schema.RECORD_TAG)},
-        }
-        while True:
-            page = self._db.call("scan", **request)
-            records = self._complete([schema.parse_record(i) for i in page.get("Items", [])])
+        """Scan the table for every live record, a page at a time."""
+        now = precise_now()
+        for items in self._scan(self._page_size, "begins_with(#sk, :sk)", {}, {}, None):
+            live = [schema.parse_record(i) for i in items if not schema.item_expired(i, now)]
+            records = self._complete(live)
             if records:
                 yield records
+
+    def scan_expired(self, now: str, batch_size: int) -> Iterator[list[schema.StoredRecord]]:
+        """Scan the table for records expired at ``now`` (their heads), ``batch_size`` items
+        read per page; every page is yielded, also an empty one."""
+        for items in self._scan(batch_size, "begins_with(#sk, :sk) AND #expiresAt <= :now",
+                                {"#expiresAt": "expiresAt"}, {":now": schema.s(now)},
+                                schema.HEAD_ATTRIBUTES):
+            yield [schema.parse_record(item) for item in items]
+
+    def _scan(self, limit: int, condition: str, names: dict[str, str], values: dict[str, Any],
+              attributes: Sequence[str] | None) -> Iterator[list[dict[str, Any]]]:
+        """Page through a consistent ``Scan`` of the record items matching ``condition``
+        (``#sk``/``:sk`` name the record items' sort-key tag), ``limit`` items read a page."""
+        request: dict[str, Any] = {
+            "TableName": self._db.table, "ConsistentRead": True, "Limit": limit,
+            "FilterExpression": condition,
+            "ExpressionAttributeNames": {"#sk": schema.SK, **names},
+            "ExpressionAttributeValues": {":sk": schema.s(schema.RECORD_TAG), **values},
+        }
+        if attributes is not None:
+            chosen = schema.projection(attributes)
+            request["ProjectionExpression"] = chosen["ProjectionExpression"]
+            request["ExpressionAttributeNames"].update(chosen["ExpressionAttributeNames"])
+        while True:
+            page = self._db.call("scan", **request)
+            yield page.get("Items", [])
             if "LastEvaluatedKey" not in page:
                 return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -16,17 +16,21 @@ namespace      ``{userId}``                     ``n:{short(namespace)}``
   ``namespace``, ``key``, ``metadata``, ``createdByAgent``, ``lastAccessedByAgent``,
   ``accessCount``, ``createdAt``, ``updatedAt``, ``lastAccessedAt``), ``value`` as JSON text
   (DynamoDB numbers cannot hold every JSON number exactly), ``metadata`` as JSON text,
-  ``version`` (the record's version, new on every write), and ``rev``, a write counter used
-  as the optimistic-concurrency condition. An integer value of at most
+  ``version`` (the record's version, new on every write), ``rev``, a write counter used as
+  the optimistic-concurrency condition, and for a record that expires ``expiresAt`` (text,
+  what reads compare) with :data:`TTL_ATTRIBUTE` (epoch seconds, the table's native TTL
+  attribute, also on its value chunks). An integer value of at most
   :data:`MAX_NUMBER_DIGITS` digits is stored instead as the number ``num``, so that
   ``increment`` can ``ADD`` to it in one ``UpdateItem``. A value larger than
   :data:`INLINE_VALUE_BYTES` is stored instead as ``chunks`` = n **value chunk** items (UTF-8
   bytes, ``data``, tagged with the record's ``rev``), written and deleted in the same
   transaction as the record.
 * A **namespace** item per ``(user, namespace)`` counts the namespace's records
-  (``records``), added to in the same transaction that creates or deletes a record, so
-  ``list_namespaces`` is one query of the user's partition and a namespace whose count is
-  zero is not listed.
+  (``records``) and of those the ones that expire (``expiring``), both changed in the same
+  transaction as the records, so ``list_namespaces`` is one query of the user's partition:
+  a namespace with a record that never expires (``records > expiring``) is listed at once,
+  one whose records all expire after a query for one that has not. DynamoDB's own deletion
+  of expired items changes neither count, so ``records - expiring`` stays exact.
 * User IDs never contain ``:``, so a namespace partition (no ``:``) never equals a record
   partition. ``short()`` keeps a string as it is up to :data:`RAW_KEY_BYTES` bytes of UTF-8
   and otherwise cuts it and appends a SHA-256, which keeps long keys and namespaces under
@@ -36,15 +40,17 @@ namespace      ``{userId}``                     ``n:{short(namespace)}``
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_item
-from agent_data_store.records import LEGACY_VERSION, Record
+from agent_data_store.records import LEGACY_VERSION, Record, expired
 
 Item = dict[str, Any]
 """An item in the low-level DynamoDB format: attribute name → ``{"S": …}``/``{"N": …}``/…"""
@@ -78,6 +84,10 @@ an increment of one by another of this size never overflows."""
 
 _INTEGER_JSON = re.compile(rf"-?(?:0|[1-9][0-9]{{0,{MAX_NUMBER_DIGITS - 1}}})")
 
+TTL_ATTRIBUTE = "expiresAtEpoch"
+"""The table's time-to-live attribute: when a record expires, in whole epoch seconds (rounded
+up), so DynamoDB deletes it (typically within days; reads never wait for that)."""
+
 VALUE_FORMS = ("value", "num", "chunks")
 """The attributes a record's value may be stored in; a record item has exactly one."""
 
@@ -85,12 +95,12 @@ _FIELDS = {
     "_id": "S", "userId": "S", "namespace": "S", "key": "S", "metadata": "S",
     "createdByAgent": "S", "lastAccessedByAgent": "S", "accessCount": "N",
     "createdAt": "S", "updatedAt": "S", "lastAccessedAt": "S", "rev": "N", "chunks": "N",
-    "version": "S",
+    "version": "S", "expiresAt": "S",
 }
 HEAD_ATTRIBUTES = tuple(_FIELDS)
 """Every attribute of a record item except its value: what writes and deletes read."""
 
-VALUE_ATTRIBUTES = ("key", "value", "num", "chunks", "rev")
+VALUE_ATTRIBUTES = ("key", "value", "num", "chunks", "rev", "expiresAt")
 """What value reads need: botocore parses a response attribute by attribute, so reading
 these instead of the whole item saves most of a read's client-side time."""
 
@@ -200,6 +210,7 @@ def parse_record(item: Mapping[str, Any]) -> StoredRecord:
             updated_at=item["updatedAt"]["S"],
             last_accessed_at=item["lastAccessedAt"]["S"],
             version=item["version"]["S"] if "version" in item else LEGACY_VERSION,
+            expires_at=item["expiresAt"]["S"] if "expiresAt" in item else None,
         )
         chunks = int(item["chunks"]["N"]) if "chunks" in item else 0
         return StoredRecord(checked(record), int(item["rev"]["N"]), chunks)
@@ -279,10 +290,31 @@ def record_item(record: Record, rev: int, chunks: list[bytes]) -> Item:
         "lastAccessedAt": s(record.last_accessed_at),
         "rev": n(rev),
         "version": s(record.version),
+        **expiry_attributes(record.expires_at),
     }
     form, stored = value_form(record.value_json, chunks)
     item[form] = stored
     return item
+
+
+def expiry_attributes(expires_at: str | None) -> Item:
+    """``expiresAt`` and :data:`TTL_ATTRIBUTE` of a record that expires; none otherwise."""
+    if expires_at is None:
+        return {}
+    return {"expiresAt": s(expires_at), TTL_ATTRIBUTE: n(epoch_seconds(expires_at))}
+
+
+def epoch_seconds(expires_at: str) -> int:
+    """An expiry time as whole epoch seconds, rounded up (never before the expiry)."""
+    whole = calendar.timegm(time.strptime(expires_at[:19], "%Y-%m-%dT%H:%M:%S"))
+    milliseconds = int(expires_at[20:23])
+    return whole + (1 if milliseconds else 0)
+
+
+def item_expired(item: Mapping[str, Any], now: str) -> bool:
+    """Whether a record item (read with ``expiresAt``) has expired at ``now``."""
+    stored = item.get("expiresAt")
+    return isinstance(stored, Mapping) and expired(stored.get("S"), now)
 
 
 def value_form(value_json: str, chunks: list[bytes]) -> tuple[str, dict[str, str]]:
@@ -298,7 +330,7 @@ def chunk_items(record: Record, rev: int, chunks: list[bytes]) -> list[Item]:
     """The chunk items of ``record``'s value, tagged with the record's ``rev``."""
     return [
         {**chunk_key(record.user_id, record.namespace, record.key, index),
-         "rev": n(rev), "data": {"B": data}}
+         "rev": n(rev), "data": {"B": data}, **expiry_attributes(record.expires_at)}
         for index, data in enumerate(chunks)
     ]
 

@@ -1,11 +1,11 @@
 """The write side of the DynamoDB backend: transactions of record changes and their retries.
 
 A :class:`Change` is every action that changes one record (its item, its value chunks); the
-namespace record counts of a batch are added when it is sent, so a count moves exactly when
-its records do. :meth:`DynamoDBWriter.apply` reads the records' heads, plans a change for
-each and commits them in as few ``TransactWriteItems`` as DynamoDB's limits allow, re-reading
-and re-planning the records whose transaction lost a race (every change is conditioned on
-the record's ``rev``, or on its absence).
+namespace counts of a batch (records, and records that expire) are added when it is sent,
+so a count moves exactly when its records do. :meth:`DynamoDBWriter.apply` reads the
+records' heads, plans a change for each and commits them in as few ``TransactWriteItems``
+as DynamoDB's limits allow, re-reading and re-planning the records whose transaction lost
+a race (every change is conditioned on the record's ``rev``, or on its absence).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class Change:
     actions: list[dict[str, Any]]
     delta: int = 0
     """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
+    expiring: int = 0
+    """What the change does to its namespace's count of records that expire (+1, -1, 0)."""
     size: int = field(default=0)
     inline: bool = True
     """Whether the record's value is inside its item afterwards (not in chunks)."""
@@ -84,7 +86,7 @@ class DynamoDBWriter:
         size = 0
         for change in changes:
             namespace = change.target[:2]
-            extra = 1 if change.delta and namespace not in counted else 0
+            extra = 1 if _counts(change) and namespace not in counted else 0
             actions = sum(len(c.actions) for c in batch) + len(counted) + extra
             if batch and (actions + len(change.actions) > schema.MAX_TRANSACTION_ITEMS
                           or size + change.size > schema.MAX_TRANSACTION_BYTES):
@@ -92,7 +94,7 @@ class DynamoDBWriter:
                 batch, counted, size = [], set(), 0
             batch.append(change)
             size += change.size
-            if change.delta:
+            if _counts(change):
                 counted.add(namespace)
         if batch:
             lost |= self.transact(batch)
@@ -108,24 +110,30 @@ class DynamoDBWriter:
 
     def send(self, batch: list[Change]) -> None:
         """One ``TransactWriteItems`` of the batch and its namespace counts; may raise Refused."""
-        deltas: dict[tuple[str, str], int] = {}
+        deltas: dict[tuple[str, str], tuple[int, int]] = {}
         for change in batch:
-            if change.delta:
+            if _counts(change):
                 namespace = (change.target[0], change.target[1])
-                deltas[namespace] = deltas.get(namespace, 0) + change.delta
+                records, expiring = deltas.get(namespace, (0, 0))
+                deltas[namespace] = (records + change.delta, expiring + change.expiring)
         actions = [action for change in batch for action in change.actions]
-        actions += [build.count_action(self._table, *ns, delta) for ns, delta in deltas.items()]
+        actions += [build.count_action(self._table, *namespace, *delta)
+                    for namespace, delta in deltas.items()]
         self._db.call("transact_write_items", TransactItems=actions)
         for change in batch:
             self._seen.saw(change.target, None if change.delta < 0 else change.inline)
 
     def record_change(self, record: Record, head: schema.StoredRecord | None, *,
-                       replace: bool) -> Change:
-        """The change that stores ``record`` over ``head`` (``replace``: every field as given)."""
+                      replace: bool) -> Change:
+        """The change that stores ``record`` over ``head`` (``replace``: every field as given).
+
+        Where ``record`` is not an overwrite of ``head`` (it was created anew over a head
+        that expired) the whole item is put, as with ``replace``.
+        """
         chunks = schema.split_value(record.value_json)
         rev = head.rev if head else 0
         chunk_items = schema.chunk_items(record, rev + 1, chunks)
-        if head is None or replace:
+        if head is None or replace or _recreated(record, head.record):
             item = schema.record_item(record, rev + 1, chunks)
             main = build.put_action(self._table, item, expect_rev=head.rev if head else None)
             size = schema.item_bytes(item)
@@ -137,8 +145,9 @@ class DynamoDBWriter:
             actions += [build.delete_action(self._table, schema.chunk_key(*target_of(record), i))
                         for i in range(len(chunks), head.chunks)]
         size += sum(schema.item_bytes(c) for c in chunk_items)
-        return Change(target_of(record), actions, delta=0 if head else 1, size=size,
-                       inline=not chunks)
+        expiring = _expires(record) - (_expires(head.record) if head else 0)
+        return Change(target_of(record), actions, delta=0 if head else 1, expiring=expiring,
+                      size=size, inline=not chunks)
 
     def try_create(self, record: Record) -> bool | schema.StoredRecord:
         """Create ``record`` in one transaction that also counts it in its namespace.
@@ -158,14 +167,33 @@ class DynamoDBWriter:
         return True
 
     def delete_change(self, target: Target, head: schema.StoredRecord | None) -> Change | None:
+        """The change that deletes the record ``head`` read (with its chunks), if any."""
         if head is None:
             return None
         record = build.delete_action(self._table, schema.record_key(*target), expect_rev=head.rev)
         actions = [record, *(build.delete_action(self._table, schema.chunk_key(*target, i))
                              for i in range(head.chunks))]
-        return Change(target, actions, delta=-1, size=1024 * len(actions))
+        return Change(target, actions, delta=-1, expiring=-_expires(head.record),
+                      size=1024 * len(actions))
 
 
 def target_of(record: Record) -> Target:
     """The ``(user_id, namespace, key)`` of a record."""
     return (record.user_id, record.namespace, record.key)
+
+
+def _counts(change: Change) -> bool:
+    """Whether a change moves its namespace's counts."""
+    return bool(change.delta or change.expiring)
+
+
+def _expires(record: Record) -> int:
+    """1 for a record that expires, 0 for one that never does."""
+    return 0 if record.expires_at is None else 1
+
+
+def _recreated(record: Record, head: Record) -> bool:
+    """Whether ``record`` differs from ``head`` in a field an overwrite keeps (it is a new
+    record over an expired one), so that an update of the overwritten fields cannot make it."""
+    return (record.created_at, record.created_by_agent, record.access_count) != (
+        head.created_at, head.created_by_agent, head.access_count)

@@ -27,7 +27,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
-from agent_data_store.backends.base import Backend, prefix_upper_bound
+from agent_data_store.backends.base import Backend
 from agent_data_store.backends.decoding import listed_keys
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
@@ -37,11 +37,17 @@ from agent_data_store.backends.firestore_layout import (
     MAX_ID_BYTES,
     PROJECTION,
     chunk_count,
+    fields_expired,
     firestore_id,
     index_descriptions,
-    query_key,
-    query_namespace,
     record_from_fields,
+)
+from agent_data_store.backends.firestore_queries import (
+    belongs,
+    expired_query,
+    live_record_query,
+    live_snapshots,
+    scope_query,
 )
 from agent_data_store.backends.firestore_requests import (
     CONFLICT_DEADLINE_S,
@@ -60,13 +66,14 @@ from agent_data_store.records import (
     apply_increment,
     apply_write,
     document_id,
+    live,
+    precise_now,
     write_allowed,
 )
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
     from google.cloud.firestore_v1.document import DocumentReference
-    from google.cloud.firestore_v1.query import Query
 
     from agent_data_store.config import StoreConfig
 
@@ -85,6 +92,7 @@ class FirestoreBackend(Backend):
     """Records in one Firestore collection, queried by ``(userId, namespace)`` ordered by key."""
 
     scheme: ClassVar[str] = "firestore"
+    native_expiry: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -167,49 +175,23 @@ class FirestoreBackend(Backend):
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """One ``BatchGetDocuments`` (plus one for any value stored in chunks)."""
         refs = [self._record_ref(user_id, namespace, key) for key in dict.fromkeys(keys)]
-        found = [s for s in self._requests.get(refs).values() if s.exists]
+        found = live_snapshots(s for s in self._requests.get(refs).values() if s.exists)
         return {
             record.key: record for record in self._records_from(found)
             if record.user_id == user_id and record.namespace == namespace
         }
 
-    def _scope_query(self, user_id: str, namespace: str, prefix: str | None = None) -> Query:
-        """``userId == U and namespace == N`` ordered by key (the shipped composite index).
-
-        The namespace and key are compared through their query fields (see
-        :mod:`.firestore_layout`), which equal them unless they pass 1,400 bytes.
-        """
-        query = self._records.where(filter=FieldFilter("userId", "==", user_id)).where(
-            filter=FieldFilter("queryNamespace", "==", query_namespace(namespace))
-        )
-        if prefix:
-            lower = query_key(prefix)
-            query = query.where(filter=FieldFilter("queryKey", ">=", lower))
-            upper = prefix_upper_bound(lower)
-            if upper is not None:
-                query = query.where(filter=FieldFilter("queryKey", "<", upper))
-        return query.order_by("queryKey")
-
-    @staticmethod
-    def _belongs(fields: dict[str, Any], user_id: str, namespace: str, prefix: str | None) -> bool:
-        # Query fields of long namespaces and keys are digests or cut short, so a query
-        # can match more than it should: check the exact fields here.
-        return (
-            fields.get("userId") == user_id and fields.get("namespace") == namespace
-            and (not prefix or str(fields.get("key", "")).startswith(prefix))
-        )
-
     def iter_keys(
         self, user_id: str, namespace: str, prefix: str | None = None
     ) -> Iterator[list[str]]:
         """Yield keys a query page at a time, projecting only the fields the check needs."""
-        query = self._scope_query(user_id, namespace, prefix).select(
-            ["userId", "namespace", "key", "queryKey"]
+        query = scope_query(self._records, user_id, namespace, prefix).select(
+            ["userId", "namespace", "key", "queryKey", "expiresAt"]
         )
         for page in self._requests.pages(query):
-            fields = [(snapshot.id, snapshot.to_dict() or {}) for snapshot in page]
+            fields = [(snapshot.id, snapshot.to_dict() or {}) for snapshot in live_snapshots(page)]
             keys = listed_keys(
-                (doc_id, f) for doc_id, f in fields if self._belongs(f, user_id, namespace, prefix)
+                (doc_id, f) for doc_id, f in fields if belongs(f, user_id, namespace, prefix)
             )
             if keys:
                 yield keys
@@ -218,9 +200,9 @@ class FirestoreBackend(Backend):
         self, user_id: str, namespace: str, prefix: str | None = None
     ) -> Iterator[list[Record]]:
         """Yield records a query page at a time, ordered by key."""
-        for page in self._requests.pages(self._scope_query(user_id, namespace, prefix)):
+        for page in self._requests.pages(scope_query(self._records, user_id, namespace, prefix)):
             records = [
-                r for r in self._records_from(page)
+                r for r in self._records_from(live_snapshots(page))
                 if r.user_id == user_id and r.namespace == namespace
                 and (not prefix or r.key.startswith(prefix))
             ]
@@ -228,7 +210,11 @@ class FirestoreBackend(Backend):
                 yield records
 
     def list_namespaces(self, user_id: str) -> list[str]:
-        """One query over the user's namespace counters with ``count > 0``."""
+        """One query over the user's namespace counters with ``count > 0``.
+
+        A namespace with a record that never expires (``count > expiring``) is listed as it
+        is; one whose records all expire only if a query finds one that has not yet.
+        """
         query = self._counters.where(filter=FieldFilter("userId", "==", user_id)).where(
             filter=FieldFilter("count", ">", 0)
         )
@@ -236,7 +222,23 @@ class FirestoreBackend(Backend):
             "list namespaces", lambda t: list(query.stream(retry=None, timeout=t))
         )
         fields = [doc.to_dict() or {} for doc in docs]
-        return sorted(f["namespace"] for f in fields if f.get("userId") == user_id)
+        now = precise_now()
+        return sorted(
+            f["namespace"] for f in fields
+            if f.get("userId") == user_id and (
+                int(f["count"]) > int(f.get("expiring") or 0)
+                or self._holds_live_record(user_id, f["namespace"], now))
+        )
+
+    def _holds_live_record(self, user_id: str, namespace: str, now: str) -> bool:
+        """Whether a namespace has a record expiring after ``now``: one query, one document
+        (the shipped index ``userId, queryNamespace, expiresAt``)."""
+        query = live_record_query(self._records, user_id, namespace, now)
+        found = self._requests.call(
+            "list namespaces", lambda t: list(query.stream(retry=None, timeout=t))
+        )
+        # The namespace field is exact where queryNamespace is a digest of a long one.
+        return any(belongs(s.to_dict() or {}, user_id, namespace, None) for s in found)
 
     # -- writing records -----------------------------------------------------------------
 
@@ -297,7 +299,7 @@ class FirestoreBackend(Backend):
 
         def plan(existing: Record | None) -> Record | None:
             nonlocal written
-            written = write_allowed(existing, expect)
+            written = write_allowed(existing, expect, write.now)
             return apply_write(existing, write) if written else None
 
         self._write_records({write.id: (ref, plan)})
@@ -329,10 +331,15 @@ class FirestoreBackend(Backend):
         return result
 
     def _delete_snapshots(self, snapshots: Sequence[Snapshot]) -> tuple[int, list[str]]:
-        """Delete records (and their chunks) as read; return how many, and conflicted paths."""
-        changes = [delete_change(s) for s in snapshots if s.exists]
-        conflicted = self._requests.commit(changes)
-        return len(changes) - len(conflicted), [change.ref.path for change in conflicted]
+        """Delete records (and their chunks) as read; return how many of them were live, and
+        the conflicted paths."""
+        now = precise_now()
+        existing = [s for s in snapshots if s.exists]
+        changes = [delete_change(s) for s in existing]
+        conflicted = {change.ref.path for change in self._requests.commit(changes)}
+        deleted = sum(1 for s in existing if s.reference.path not in conflicted
+                      and not fields_expired(s.to_dict() or {}, now))
+        return deleted, list(conflicted)
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
         """One read and one commit per 500 keys (uncontended)."""
@@ -341,7 +348,7 @@ class FirestoreBackend(Backend):
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
         while refs:
             snapshots = self._requests.get(
-                list(refs.values()), ["userId", "namespace", "valueChunks"]
+                list(refs.values()), ["userId", "namespace", "valueChunks", "expiresAt"]
             )
             count, conflicted = self._delete_snapshots(list(snapshots.values()))
             deleted += count
@@ -351,8 +358,8 @@ class FirestoreBackend(Backend):
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
         """Page through the namespace's keys and delete each page in batched commits."""
-        query = self._scope_query(user_id, namespace).select(
-            ["userId", "namespace", "key", "queryKey", "valueChunks"]
+        query = scope_query(self._records, user_id, namespace).select(
+            ["userId", "namespace", "key", "queryKey", "valueChunks", "expiresAt"]
         )
         deleted = 0
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
@@ -360,7 +367,7 @@ class FirestoreBackend(Backend):
             conflicts = 0
             for page in self._requests.pages(query):
                 mine = [
-                    s for s in page if self._belongs(s.to_dict() or {}, user_id, namespace, None)
+                    s for s in page if belongs(s.to_dict() or {}, user_id, namespace, None)
                 ]
                 count, conflicted = self._delete_snapshots(mine)
                 deleted += count
@@ -435,7 +442,26 @@ class FirestoreBackend(Backend):
         if user_id is not None:
             query = query.where(filter=FieldFilter("userId", "==", user_id))
         for page in self._requests.pages(query.order_by("__name__")):
-            yield self._records_from(page)
+            records = self._records_from(live_snapshots(page))
+            if records:
+                yield records
+
+    def sweep_expired(self, now: str, batch_size: int) -> Iterator[int]:
+        """Query up to ``batch_size`` records with ``expiresAt <= now`` (the single-field
+        index), delete them with their chunks, each preconditioned on the ``update_time``
+        read so a record written again meanwhile stays (it is found again if still expired).
+        """
+        query = expired_query(self._records, now, batch_size)
+        while True:
+            found = self._requests.call(
+                "sweep expired records", lambda t: list(query.stream(retry=None, timeout=t))
+            )
+            changes = [delete_change(snapshot) for snapshot in found]
+            removed = len(changes) - len(self._requests.commit(changes))
+            if removed:
+                yield removed
+            if len(found) < batch_size or not removed:
+                return
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
         """Store records as given with the same optimistic writes as :meth:`put_many`."""
@@ -443,11 +469,12 @@ class FirestoreBackend(Backend):
 
         def plan_for(record: Record) -> _Plan:
             def plan(existing: Record | None) -> Record | None:
-                skipped[record.id] = existing is not None and not overwrite
+                skipped[record.id] = not overwrite and live(existing, now) is not None
                 return None if skipped[record.id] else record
             return plan
 
         by_id = {record.id: record for record in records}
+        now = precise_now()
         self._write_records({
             rid: (self._record_ref(r.user_id, r.namespace, r.key), plan_for(r))
             for rid, r in by_id.items()
@@ -472,4 +499,3 @@ class FirestoreBackend(Backend):
     def close(self) -> None:
         """Close the client's channel."""
         self.client.close()  # type: ignore[no-untyped-call]
-

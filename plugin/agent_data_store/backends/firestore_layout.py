@@ -16,8 +16,13 @@ Firestore refuses some of what the logical record holds, so this module translat
   metadata, so values above :data:`INLINE_VALUE_BYTES` go to a ``value_chunks``
   subcollection of the record's document, written and deleted in the same commit.
 * **Namespace counters.** ``{collection}/namespaces/namespace_counts/{userId:namespace}``
-  holds how many records a namespace has, changed in the same commit as every create and
-  delete, so ``list_namespaces`` reads one small document per namespace.
+  holds how many records a namespace has (``count``) and how many of them expire
+  (``expiring``), changed in the same commit as every write that changes them, so
+  ``list_namespaces`` reads one small document per namespace.
+* **Expiry.** ``expiresAt`` is a timestamp (``null`` for a record that never expires), on
+  the record and on its value chunks, because a Firestore TTL policy deletes only documents
+  whose field is a timestamp, and deletes a document without its subcollection. Records
+  carry it as text to the rest of the store (:func:`record_from_fields`).
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_document
-from agent_data_store.records import Record
+from agent_data_store.records import Record, expired
 
 MAX_ID_BYTES = 1500
 """Firestore's limit on a document ID, in bytes of UTF-8."""
@@ -68,6 +74,7 @@ INDEX_FILE = Path(__file__).with_name("firestore.indexes.json")
 PROJECTION = (
     "_id", "userId", "namespace", "key", "valueChunks", "metadata", "createdByAgent",
     "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt", "version",
+    "expiresAt",
 )
 """Every field but ``value``: what a write reads of the record it replaces."""
 
@@ -126,9 +133,31 @@ def record_fields(record: Record, chunk_count: int) -> dict[str, Any]:
     fields["queryNamespace"] = query_namespace(record.namespace)
     fields["queryKey"] = query_key(record.key)
     fields["valueChunks"] = chunk_count
+    fields["expiresAt"] = to_timestamp(record.expires_at)
     if chunk_count:
         fields["value"] = ""
     return fields
+
+
+def to_timestamp(expires_at: str | None) -> datetime | None:
+    """An expiry time as the timestamp Firestore stores (``None`` stays ``None``)."""
+    if expires_at is None:
+        return None
+    return datetime.strptime(expires_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def from_timestamp(stored: object) -> str | None:
+    """A stored expiry (a timestamp, or text in a document not written by this store) as
+    the store's text form; ``None`` for none."""
+    if isinstance(stored, datetime):
+        moment = stored.astimezone(UTC)
+        return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+    return stored if isinstance(stored, str) else None
+
+
+def fields_expired(fields: Mapping[str, Any], now: str) -> bool:
+    """Whether a record document's fields say it has expired at ``now``."""
+    return expired(from_timestamp(fields.get("expiresAt")), now)
 
 
 def chunk_count(fields: Mapping[str, Any]) -> int:
@@ -151,7 +180,8 @@ def record_from_fields(
             value_json = b"".join(chunks).decode("utf-8") if chunks is not None else ""
         else:
             value_json = fields.get("value", "")
-        return checked(Record.from_stored_fields(fields, value_json=value_json))
+        stored = {**fields, "expiresAt": from_timestamp(fields.get("expiresAt"))}
+        return checked(Record.from_stored_fields(stored, value_json=value_json))
     except DECODING_ERRORS:
         raise unreadable_document(fields, str(fields.get("_id") or doc_id)) from None
 
@@ -166,4 +196,10 @@ def index_descriptions(collection: str) -> list[str]:
         )
         fields = ", ".join(f"{f['fieldPath']} {f['order'].lower()}" for f in index["fields"])
         lines.append(f"firestore: composite index on collection group {group} ({fields})")
+    for override in definition["fieldOverrides"]:
+        if override.get("ttl"):
+            group = collection if override["collectionGroup"] == "agent_data_store" else (
+                override["collectionGroup"]
+            )
+            lines.append(f"firestore: TTL policy on {group}.{override['fieldPath']}")
     return lines

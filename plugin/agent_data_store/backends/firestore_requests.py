@@ -27,6 +27,7 @@ from agent_data_store.backends.firestore_layout import (
     INDEX_FILE,
     chunk_count,
     counter_id,
+    from_timestamp,
     record_fields,
     split_value,
 )
@@ -84,7 +85,8 @@ class Op:
 class Change:
     """The writes of one record, always committed together so the record changes atomically.
 
-    ``delta`` is what the change does to its namespace's record count (+1, -1 or 0).
+    ``delta`` is what the change does to its namespace's record count (+1, -1 or 0),
+    ``expiring`` to its count of records that expire.
     """
 
     ref: DocumentReference
@@ -92,6 +94,12 @@ class Change:
     scope: tuple[str, str]
     delta: int
     size: int
+    expiring: int = 0
+
+    @property
+    def counted(self) -> bool:
+        """Whether the change moves its namespace's counters."""
+        return bool(self.delta or self.expiring)
 
 
 def record_change(ref: DocumentReference, snapshot: Snapshot | None, record: Record) -> Change:
@@ -103,19 +111,22 @@ def record_change(ref: DocumentReference, snapshot: Snapshot | None, record: Rec
     """
     exists = snapshot is not None and snapshot.exists
     chunks = split_value(record.value_json)
-    old_chunks = chunk_count(snapshot.to_dict() or {}) if snapshot and exists else 0
+    old = (snapshot.to_dict() or {}) if snapshot and exists else {}
+    old_chunks = chunk_count(old)
     fields = record_fields(record, len(chunks))
     ops = [
         Op("update", ref, fields, snapshot.update_time) if snapshot and exists
         else Op("create", ref, fields)
     ]
-    ops += [Op("set", ref.collection(CHUNKS).document(str(i)), {"data": chunk})
+    ops += [Op("set", ref.collection(CHUNKS).document(str(i)),
+               {"data": chunk, "expiresAt": fields["expiresAt"]})
             for i, chunk in enumerate(chunks)]
     ops += [Op("delete", ref.collection(CHUNKS).document(str(i)))
             for i in range(len(chunks), old_chunks)]
     size = sum(map(len, chunks)) + len(fields["value"].encode()) + len(fields["metadata"]) * 4
+    expiring = (record.expires_at is not None) - _expires(old)
     return Change(ref, ops, (record.user_id, record.namespace), 0 if exists else 1,
-                  size + 16 * 1024)
+                  size + 16 * 1024, expiring)
 
 
 def delete_change(snapshot: Snapshot) -> Change:
@@ -125,7 +136,12 @@ def delete_change(snapshot: Snapshot) -> Change:
     ops = [Op("delete", ref, if_updated_at=snapshot.update_time)]
     ops += [Op("delete", ref.collection(CHUNKS).document(str(i)))
             for i in range(chunk_count(fields))]
-    return Change(ref, ops, (fields["userId"], fields["namespace"]), -1, 1024)
+    return Change(ref, ops, (fields["userId"], fields["namespace"]), -1, 1024, -_expires(fields))
+
+
+def _expires(fields: dict[str, Any]) -> int:
+    """1 for the fields of a record that expires, 0 for one that never does (or none)."""
+    return 0 if from_timestamp(fields.get("expiresAt")) is None else 1
 
 
 def pack(changes: Sequence[Change]) -> list[list[Change]]:
@@ -135,15 +151,15 @@ def pack(changes: Sequence[Change]) -> list[list[Change]]:
     ops = size = 0
     scopes: set[tuple[str, str]] = set()
     for change in changes:
-        extra = len(change.ops) + (change.delta != 0 and change.scope not in scopes)
+        extra = len(change.ops) + (change.counted and change.scope not in scopes)
         if current and (ops + extra > MAX_BATCH_OPS or size + change.size > MAX_COMMIT_BYTES):
             groups.append(current)
             current, ops, size, scopes = [], 0, 0, set()
-            extra = len(change.ops) + (change.delta != 0)
+            extra = len(change.ops) + change.counted
         current.append(change)
         ops += extra
         size += change.size
-        if change.delta:
+        if change.counted:
             scopes.add(change.scope)
     if current:
         groups.append(current)
@@ -282,17 +298,19 @@ class FirestoreRequests:
         conflicted: list[Change] = []
         for group in pack(changes):
             batch = self.client.batch()
-            deltas: dict[tuple[str, str], int] = {}
+            deltas: dict[tuple[str, str], tuple[int, int]] = {}
             for change in group:
                 for op in change.ops:
                     self._apply(batch, op)
-                deltas[change.scope] = deltas.get(change.scope, 0) + change.delta
-            for (user_id, namespace), delta in deltas.items():
-                if delta:
+                records, expiring = deltas.get(change.scope, (0, 0))
+                deltas[change.scope] = (records + change.delta, expiring + change.expiring)
+            for (user_id, namespace), (records, expiring) in deltas.items():
+                if records or expiring:
                     batch.set(
                         self._counters.document(counter_id(user_id, namespace)),
                         {"userId": user_id, "namespace": namespace,
-                         "count": firestore.Increment(delta)},
+                         "count": firestore.Increment(records),
+                         "expiring": firestore.Increment(expiring)},
                         merge=True,
                     )
 

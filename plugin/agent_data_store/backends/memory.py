@@ -2,7 +2,7 @@
 
 ``memory://`` gives a fresh, private store; ``memory://NAME`` is shared by every backend
 opened with the same name in this process. Nothing survives the process. Queries filter in
-Python, which is fine at test sizes.
+Python, which is fine at test sizes; so does the sweep of expired records.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from agent_data_store.records import (
     apply_access,
     apply_increment,
     apply_write,
+    expired,
+    live,
+    precise_now,
     write_allowed,
 )
 
@@ -149,10 +152,12 @@ class MemoryBackend(Backend):
             del namespaces[namespace]
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
-        """Return the records of ``keys`` that exist."""
+        """Return the live records of ``keys``."""
+        now = precise_now()
         with self._tables.lock:
             records = self._namespace(user_id, namespace)
-            return {key: records[key] for key in keys if key in records}
+            return {key: record for key in keys
+                    if (record := live(records.get(key), now)) is not None}
 
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Create or overwrite records under the store's lock."""
@@ -166,7 +171,7 @@ class MemoryBackend(Backend):
         with self._tables.lock:
             records = self._namespace(write.user_id, write.namespace, create=True)
             existing = records.get(write.key)
-            if not write_allowed(existing, expect):
+            if not write_allowed(existing, expect, write.now):
                 self._drop_if_empty(write.user_id, write.namespace)
                 return False
             records[write.key] = apply_write(existing, write)
@@ -181,10 +186,11 @@ class MemoryBackend(Backend):
             return record.value_json
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
-        """Delete the records of ``keys``; return how many existed."""
+        """Delete the records of ``keys``; return how many were live."""
+        now = precise_now()
         with self._tables.lock:
             records = self._namespace(user_id, namespace)
-            deleted = sum(1 for key in set(keys) if records.pop(key, None) is not None)
+            deleted = sum(1 for key in set(keys) if live(records.pop(key, None), now))
             self._drop_if_empty(user_id, namespace)
             return deleted
 
@@ -195,12 +201,14 @@ class MemoryBackend(Backend):
     def iter_records(
         self, user_id: str, namespace: str, prefix: str | None = None
     ) -> Iterator[list[Record]]:
-        """Yield the namespace's records (a snapshot) in pages."""
+        """Yield the namespace's live records (a snapshot) in pages."""
+        now = precise_now()
         with self._tables.lock:
             records = [
                 record
                 for key, record in self._namespace(user_id, namespace).items()
-                if prefix is None or key.startswith(prefix)
+                if (prefix is None or key.startswith(prefix))
+                and not expired(record.expires_at, now)
             ]
         yield from self._pages(records)
 
@@ -212,16 +220,21 @@ class MemoryBackend(Backend):
             yield [record.key for record in page]
 
     def list_namespaces(self, user_id: str) -> list[str]:
-        """Return the user's non-empty namespaces."""
+        """Return the user's namespaces holding a live record."""
+        now = precise_now()
         with self._tables.lock:
             namespaces = self._tables.users.get(user_id, {})
-            return sorted(ns for ns, records in namespaces.items() if records)
+            return sorted(
+                ns for ns, records in namespaces.items()
+                if any(not expired(r.expires_at, now) for r in records.values())
+            )
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
-        """Delete the whole namespace."""
+        """Delete the whole namespace; return how many records were live."""
+        now = precise_now()
         with self._tables.lock:
             removed = self._tables.users.get(user_id, {}).pop(namespace, {})
-            return len(removed)
+            return sum(1 for record in removed.values() if not expired(record.expires_at, now))
 
     def record_accesses(self, accesses: Sequence[Access]) -> None:
         """Add buffered reads to records that still exist."""
@@ -233,7 +246,8 @@ class MemoryBackend(Backend):
                     records[access.key] = apply_access(existing, access)
 
     def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
-        """Yield every matching record (a snapshot) in pages."""
+        """Yield every matching live record (a snapshot) in pages."""
+        now = precise_now()
         with self._tables.lock:
             selected = [
                 record
@@ -241,6 +255,7 @@ class MemoryBackend(Backend):
                 if user_id is None or uid == user_id
                 for records in namespaces.values()
                 for record in records.values()
+                if not expired(record.expires_at, now)
             ]
         yield from self._pages(selected)
 
@@ -250,11 +265,31 @@ class MemoryBackend(Backend):
         with self._tables.lock:
             for record in records:
                 target = self._namespace(record.user_id, record.namespace, create=True)
-                if record.key in target and not overwrite:
+                if live(target.get(record.key), precise_now()) and not overwrite:
                     conflicts.append(record.id)
                     continue
                 target[record.key] = replace(record, metadata=dict(record.metadata))
         return conflicts
+
+    def sweep_expired(self, now: str, batch_size: int) -> Iterator[int]:
+        """Find and delete up to ``batch_size`` expired records at a time, under the lock."""
+        while True:
+            with self._tables.lock:
+                found = [
+                    (user_id, namespace, key)
+                    for user_id, namespaces in self._tables.users.items()
+                    for namespace, records in namespaces.items()
+                    for key, record in records.items()
+                    if expired(record.expires_at, now)
+                ][:batch_size]
+                for user_id, namespace, key in found:
+                    del self._tables.users[user_id][namespace][key]
+                    self._drop_if_empty(user_id, namespace)
+            if not found:
+                return
+            yield len(found)
+            if len(found) < batch_size:
+                return
 
     supports_usage: ClassVar[bool] = True
 

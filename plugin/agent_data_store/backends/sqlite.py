@@ -4,7 +4,12 @@ The file persists across runs and processes; several processes may use it at onc
 journal, busy timeout). Records live in one table clustered on ``(userId, namespace, key)``,
 which is the index every query uses. ``list_namespaces`` jumps from namespace to namespace
 through that index (a recursive "skip scan"), so its cost grows with the number of
-namespaces, not records.
+namespaces, not records. The SQL itself is in
+:mod:`~agent_data_store.backends.sqlite_statements`.
+
+Expired records are left out of every read by a condition on ``expiresAt``; the sweep
+deletes them in batches through a partial index of the expiring rows (never a scan), and
+the data store plugin runs one such batch now and then (see ``DataStorePlugin``).
 """
 
 from __future__ import annotations
@@ -24,16 +29,19 @@ from agent_data_store.backends.base import (
     UserUsage,
     prefix_upper_bound,
 )
-from agent_data_store.backends.sqlite_usage import CONNECTION_PRAGMAS, SqliteUsage
-from agent_data_store.errors import (
-    BackendError,
-    BackendUnavailableError,
-    ConfigurationError,
-    InvalidValueError,
-    UnreadableRecordError,
+from agent_data_store.backends.sqlite_statements import (
+    ADDED_COLUMNS,
+    CHUNK,
+    COLUMN_NAMES,
+    COLUMNS,
+    Statements,
+    add_json,
+    record_to_row,
+    row_to_record,
 )
+from agent_data_store.backends.sqlite_usage import CONNECTION_PRAGMAS, SqliteUsage
+from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 from agent_data_store.records import (
-    OVERWRITTEN_FIELDS,
     Access,
     Increment,
     Record,
@@ -41,83 +49,15 @@ from agent_data_store.records import (
     add_to_json,
     apply_write,
     document_id,
+    expired,
     merge_metadata_json,
+    precise_now,
 )
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
 
-COLUMNS = (
-    "_id, userId, namespace, key, value, metadata, createdByAgent, lastAccessedByAgent, "
-    "accessCount, createdAt, updatedAt, lastAccessedAt, version"
-)
-_PLACEHOLDERS = ",".join("?" * len(COLUMNS.split(",")))
-ADDED_COLUMNS = {"version": "TEXT NOT NULL DEFAULT '0'"}
-"""Columns added after the first release, added to an older table when it is opened."""
-CHUNK = 500
-"""Keys per statement in bulk reads and deletes (well under SQLite's variable limit)."""
-
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-
-
-def _row_to_record(row: sqlite3.Row) -> Record:
-    # The table's types and NOT NULL columns hold everything but the metadata's JSON, which
-    # only a hand-made row can break.
-    try:
-        metadata = {} if row[5] == "{}" else json.loads(row[5])
-    except ValueError:
-        metadata = None
-    if type(metadata) is not dict:
-        raise UnreadableRecordError(
-            "metadata is not the JSON text of an object", record_id=row[0], namespace=row[2],
-            key=row[3],
-        )
-    return Record(
-        row[1], row[2], row[3], row[4], metadata, row[6], row[7], row[8], row[9], row[10],
-        row[11], row[12],
-    )
-
-
-_encode_metadata = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _record_to_row(record: Record) -> tuple[Any, ...]:
-    return (
-        record.id,
-        record.user_id,
-        record.namespace,
-        record.key,
-        record.value_json,
-        _encode_metadata(record.metadata) if record.metadata else "{}",
-        record.created_by_agent,
-        record.last_accessed_by_agent,
-        record.access_count,
-        record.created_at,
-        record.updated_at,
-        record.last_accessed_at,
-        record.version,
-    )
-
-
-def _add_json(value_json: str, amount_json: str) -> str | None:
-    """SQL ``add_json(value, amount)``: :func:`add_to_json`, or NULL for a non-number."""
-    try:
-        return add_to_json(value_json, json.loads(amount_json), "")
-    except InvalidValueError:
-        return None
-
-
-def _overwrite_assignments(source: str) -> str:
-    """``SET`` assignments of an overwrite, taking the new fields from ``source`` + name.
-
-    ``source`` is ``"excluded."`` in an upsert, ``":"`` (named parameters) in an update.
-    """
-    return ", ".join(
-        f"metadata = CASE WHEN {source}metadata = '{{}}' THEN metadata "
-        f"ELSE merge_metadata_json(metadata, {source}metadata) END"
-        if field == "metadata" else f"{field} = {source}{field}"
-        for field in OVERWRITTEN_FIELDS
-    )
 
 
 class SqliteBackend(Backend):
@@ -143,31 +83,7 @@ class SqliteBackend(Backend):
         self._usage = SqliteUsage(table)
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self._select_one = (
-            f"SELECT {COLUMNS} FROM {table} WHERE userId = ? AND namespace = ? AND key = ?"
-        )
-        self._select_value = (
-            f"SELECT value FROM {table} WHERE userId = ? AND namespace = ? AND key = ?"
-        )
-        self._insert = f"INSERT INTO {table} ({COLUMNS}) VALUES ({_PLACEHOLDERS})"
-        self._upsert = (
-            f"{self._insert} ON CONFLICT (userId, namespace, key) "
-            f"DO UPDATE SET {_overwrite_assignments('excluded.')}"
-        )
-        self._update_version = (
-            f"UPDATE {table} SET {_overwrite_assignments(':')} "
-            "WHERE userId = :userId AND namespace = :namespace AND key = :key "
-            "AND version = :expect"
-        )
-        counted = ", ".join(
-            f"{field} = excluded.{field}" for field in OVERWRITTEN_FIELDS
-            if field not in ("value", "metadata")
-        )
-        self._increment = (
-            f"{self._insert} ON CONFLICT (userId, namespace, key) DO UPDATE SET "
-            f"value = add_json(value, ?), {counted} WHERE add_json(value, ?) IS NOT NULL "
-            "RETURNING value"
-        )
+        self._sql = Statements(table)
         if not create:
             self._check_exists()
             # Not a creation: a table of an older release needs the new columns to be read.
@@ -227,7 +143,7 @@ class SqliteBackend(Backend):
                 conn.create_function(
                     "merge_metadata_json", 2, merge_metadata_json, deterministic=True
                 )
-                conn.create_function("add_json", 2, _add_json, deterministic=True)
+                conn.create_function("add_json", 2, add_json, deterministic=True)
             except sqlite3.Error as exc:
                 raise BackendUnavailableError(
                     f"cannot open the SQLite database {self.path}: {exc}"
@@ -277,7 +193,7 @@ class SqliteBackend(Backend):
         self, conn: sqlite3.Connection, user_id: str, namespace: str, keys: Sequence[str]
     ) -> dict[str, Record]:
         return {
-            row[3]: _row_to_record(row)
+            row[3]: row_to_record(row)
             for row in self._select_rows(conn, COLUMNS, user_id, namespace, keys)
         }
 
@@ -285,43 +201,34 @@ class SqliteBackend(Backend):
         self, conn: sqlite3.Connection, columns: str, user_id: str, namespace: str,
         keys: Sequence[str],
     ) -> Iterator[Any]:
-        """Rows of ``keys`` that exist: one ``SELECT … IN`` per :data:`CHUNK` keys."""
+        """Live rows of ``keys``: one ``SELECT … IN`` per :data:`CHUNK` keys."""
         unique = list(dict.fromkeys(keys))
+        now = precise_now()
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start : start + CHUNK]
-            marks = ",".join("?" * len(chunk))
             yield from conn.execute(
-                f"SELECT {columns} FROM {self.table} "
-                f"WHERE userId = ? AND namespace = ? AND key IN ({marks})",
-                (user_id, namespace, *chunk),
+                self._sql.select_keys(columns, len(chunk)), (user_id, namespace, *chunk, now),
             ).fetchall()
 
     def get(self, user_id: str, namespace: str, key: str) -> Record | None:
-        """Return one record: one primary-key lookup."""
-        try:
-            row = self._connection().execute(self._select_one, (user_id, namespace, key)).fetchone()
-        except sqlite3.Error as exc:
-            raise self._translate(exc) from None
-        return None if row is None else _row_to_record(row)
+        """Return one live record: one primary-key lookup."""
+        rows = self._query(self._sql.select_one, (user_id, namespace, key, precise_now()))
+        return row_to_record(rows[0]) if rows else None
 
     def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
-        """Return one value's JSON text: one primary-key lookup of one column."""
-        try:
-            cursor = self._connection().execute(self._select_value, (user_id, namespace, key))
-            row = cursor.fetchone()
-        except sqlite3.Error as exc:
-            raise self._translate(exc) from None
-        return None if row is None else row[0]
+        """Return one live value's JSON text: one primary-key lookup of one column."""
+        rows = self._query(self._sql.select_value, (user_id, namespace, key, precise_now()))
+        return str(rows[0][0]) if rows else None
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
-        """Return existing records of ``keys``: one ``SELECT … IN`` per 500 keys."""
+        """Return live records of ``keys``: one ``SELECT … IN`` per 500 keys."""
         with self._errors():
             return self._select_keys(self._connection(), user_id, namespace, keys)
 
     def get_many_values(
         self, user_id: str, namespace: str, keys: Sequence[str]
     ) -> dict[str, str]:
-        """Return key → value JSON of existing ``keys``: the two columns, as :meth:`get_many`."""
+        """Return key → value JSON of live ``keys``: the two columns, as :meth:`get_many`."""
         with self._errors():
             return dict(self._select_rows(self._connection(), "key, value", user_id, namespace,
                                           keys))
@@ -329,33 +236,31 @@ class SqliteBackend(Backend):
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Upsert every write in one statement (one transaction for several).
 
-        A new key gets the created record of :func:`apply_write`; an existing one changes
-        only :data:`OVERWRITTEN_FIELDS`, metadata merged inside SQLite by
-        :func:`merge_metadata_json`. Nothing is read first, so a concurrent access-count
-        increment cannot be overwritten with a stale count.
+        A new key (or one whose row expired) gets the created record of
+        :func:`apply_write`; a live one changes only :data:`OVERWRITTEN_FIELDS`, metadata
+        merged inside SQLite by :func:`merge_metadata_json`. Nothing is read first, so a
+        concurrent access-count increment cannot be overwritten with a stale count.
         """
         if not writes:
             return
-        rows = [_record_to_row(apply_write(None, write)) for write in writes]
+        rows = [(*record_to_row(apply_write(None, write)), write.now) for write in writes]
         if len(rows) == 1:
-            try:
-                self._connection().execute(self._upsert, rows[0])
-            except sqlite3.Error as exc:
-                raise self._translate(exc) from None
+            self._query(self._sql.upsert, rows[0])
             return
         with self._transaction() as conn:
-            conn.executemany(self._upsert, rows)
+            conn.executemany(self._sql.upsert, rows)
 
     def put_if(self, write: RecordWrite, expect: str | None) -> bool:
-        """One statement: an insert that does nothing on conflict, or an update by version."""
-        row = _record_to_row(apply_write(None, write))
+        """One statement: a create that replaces only an expired row, or an update by version."""
+        row = record_to_row(apply_write(None, write))
         try:
             conn = self._connection()
             if expect is None:
-                cursor = conn.execute(f"{self._insert} ON CONFLICT DO NOTHING", row)
+                cursor = conn.execute(self._sql.create_or_replace_expired, (*row, write.now))
             else:
-                params = dict(zip((c.strip() for c in COLUMNS.split(",")), row, strict=True))
-                cursor = conn.execute(self._update_version, {**params, "expect": expect})
+                params = dict(zip(COLUMN_NAMES, row, strict=True))
+                cursor = conn.execute(self._sql.update_version,
+                                      {**params, "expect": expect, "now": write.now})
         except sqlite3.Error as exc:
             raise self._translate(exc) from None
         return cursor.rowcount == 1
@@ -367,9 +272,9 @@ class SqliteBackend(Backend):
         to say what it is (and the increment is tried again if it became a number since).
         """
         amount_json = json.dumps(change.amount)
-        created = _record_to_row(apply_write(None, change.write(amount_json)))
+        created = record_to_row(apply_write(None, change.write(amount_json, None)))
         for _attempt in range(3):
-            rows = self._query(self._increment, (*created, amount_json, amount_json))
+            rows = self._query(self._sql.increment, (*created, change.now, amount_json))
             if rows:
                 value: str = rows[0][0]
                 return value
@@ -378,18 +283,17 @@ class SqliteBackend(Backend):
         raise BackendError(f"the value of {change.key!r} kept changing during an increment")
 
     def delete_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> int:
-        """Delete ``keys`` with one ``DELETE … IN`` per 500 keys, in one transaction."""
+        """Delete ``keys`` with one ``DELETE … IN`` per 500 keys, in one transaction; count
+        the deleted rows that had not expired."""
         unique = list(dict.fromkeys(keys))
+        now = precise_now()
         deleted = 0
         with self._transaction() as conn:
             for start in range(0, len(unique), CHUNK):
                 chunk = unique[start : start + CHUNK]
-                marks = ",".join("?" * len(chunk))
-                deleted += conn.execute(
-                    f"DELETE FROM {self.table} "
-                    f"WHERE userId = ? AND namespace = ? AND key IN ({marks})",
-                    (user_id, namespace, *chunk),
-                ).rowcount
+                rows = conn.execute(self._sql.delete_keys(len(chunk)),
+                                    (user_id, namespace, *chunk)).fetchall()
+                deleted += sum(1 for (expires_at,) in rows if not expired(expires_at, now))
         return deleted
 
     def _pages(
@@ -411,14 +315,11 @@ class SqliteBackend(Backend):
                 bounds += " AND key < ?"
                 params.append(upper)
         last = after
+        now = precise_now()
         while True:
             later = "" if last is None else " AND key > ?"
-            page_params = [*params, *([] if last is None else [last]), page_size]
-            rows = self._query(
-                f"SELECT {columns} FROM {self.table} "
-                f"WHERE userId = ? AND namespace = ?{bounds}{later} ORDER BY key LIMIT ?",
-                page_params,
-            )
+            page_params = [*params, *([] if last is None else [last]), now, page_size]
+            rows = self._query(self._sql.page(columns, bounds + later), page_params)
             if rows:
                 yield rows
             if len(rows) < page_size:
@@ -449,7 +350,7 @@ class SqliteBackend(Backend):
     ) -> Iterator[list[Record]]:
         """Yield records in key order, a page per query."""
         for rows in self._pages(COLUMNS, user_id, namespace, prefix):
-            yield [_row_to_record(row) for row in rows]
+            yield [row_to_record(row) for row in rows]
 
     def iter_values(self, user_id: str, namespace: str) -> Iterator[list[tuple[str, str]]]:
         """Yield ``(key, value JSON)`` in key order, a page per query."""
@@ -457,30 +358,17 @@ class SqliteBackend(Backend):
             yield [(row[0], row[1]) for row in rows]
 
     def list_namespaces(self, user_id: str) -> list[str]:
-        """Skip-scan the index: one ``min(namespace)`` seek per namespace."""
-        rows = self._query(
-            f"""
-            WITH RECURSIVE ns(name) AS (
-                SELECT (SELECT min(namespace) FROM {self.table} WHERE userId = ?1)
-                UNION ALL
-                SELECT (SELECT min(namespace) FROM {self.table}
-                        WHERE userId = ?1 AND namespace > ns.name)
-                FROM ns WHERE ns.name IS NOT NULL
-            )
-            SELECT name FROM ns WHERE name IS NOT NULL
-            """,
-            (user_id,),
-        )
+        """Skip-scan the index: one seek per namespace for its first live record."""
+        rows = self._query(self._sql.list_namespaces, (user_id, precise_now()))
         return [row[0] for row in rows]
 
     def clear_namespace(self, user_id: str, namespace: str) -> int:
-        """One ``DELETE`` over the namespace's index range."""
+        """One ``DELETE`` over the namespace's index range (after counting its live rows)."""
         with self._transaction() as conn:
-            cursor = conn.execute(
-                f"DELETE FROM {self.table} WHERE userId = ? AND namespace = ?",
-                (user_id, namespace),
-            )
-            return cursor.rowcount
+            (live,) = conn.execute(self._sql.count_live,
+                                   (user_id, namespace, precise_now())).fetchone()
+            conn.execute(self._sql.clear, (user_id, namespace))
+            return int(live)
 
     def record_accesses(self, accesses: Sequence[Access]) -> None:
         """One transaction of atomic ``accessCount = accessCount + n`` updates.
@@ -491,39 +379,40 @@ class SqliteBackend(Backend):
             return
         with self._transaction() as conn:
             conn.executemany(
-                f"UPDATE {self.table} SET accessCount = accessCount + ?, "
-                "lastAccessedByAgent = CASE WHEN lastAccessedAt <= ? THEN ? "
-                "ELSE lastAccessedByAgent END, "
-                "lastAccessedAt = max(lastAccessedAt, ?) "
-                "WHERE userId = ? AND namespace = ? AND key = ?",
+                self._sql.record_access,
                 [
                     (a.count, a.at, a.agent, a.at, a.user_id, a.namespace, a.key)
                     for a in accesses
                 ],
             )
 
+    def sweep_expired(self, now: str, batch_size: int) -> Iterator[int]:
+        """Delete expired rows ``batch_size`` at a time, found through the expiry index."""
+        while True:
+            with self._transaction() as conn:
+                removed = conn.execute(self._sql.sweep, (now, batch_size)).rowcount
+            if removed:
+                yield removed
+            if removed < batch_size:
+                return
+
     # -- operator primitives -------------------------------------------------------------
 
     def iter_all(self, user_id: str | None = None) -> Iterator[list[Record]]:
-        """Keyset pagination over ``(userId, namespace, key)``.
+        """Keyset pagination over ``(userId, namespace, key)``, live records only.
 
         One user's pages seek to ``userId = ? AND (namespace, key) > (?, ?)``: with the
         user's ID inside the row value instead, SQLite would use only ``userId = ?`` of the
         index and every page would scan the user's records from the first again.
         """
-        if user_id is None:
-            sql = (f"SELECT {COLUMNS} FROM {self.table} WHERE (userId, namespace, key) > "
-                   "(?, ?, ?) ORDER BY userId, namespace, key LIMIT ?")
-            scope: list[str] = [""]
-        else:
-            sql = (f"SELECT {COLUMNS} FROM {self.table} WHERE userId = ? AND "
-                   "(namespace, key) > (?, ?) ORDER BY namespace, key LIMIT ?")
-            scope = [user_id]
+        sql = self._sql.all_pages if user_id is None else self._sql.user_pages
+        scope: list[str] = [""] if user_id is None else [user_id]
         last: tuple[str, str] = ("", "")
+        now = precise_now()
         while True:
-            rows = self._query(sql, [*scope, *last, self._page_size])
+            rows = self._query(sql, [*scope, *last, now, self._page_size])
             if rows:
-                yield [_row_to_record(row) for row in rows]
+                yield [row_to_record(row) for row in rows]
             if len(rows) < self._page_size:
                 return
             scope = [rows[-1][1]] if user_id is None else scope
@@ -535,13 +424,7 @@ class SqliteBackend(Backend):
         The database's text encoding is UTF-8 (SQLite's default, which this backend never
         changes), so the length of a value cast to a blob is its size in UTF-8 bytes.
         """
-        rows = self._query(
-            "SELECT namespace, count(*), sum(length(CAST(value AS BLOB))), "
-            "json_group_array(DISTINCT createdByAgent), "
-            "json_group_array(DISTINCT lastAccessedByAgent), max(updatedAt) "
-            f"FROM {self.table} WHERE userId = ? GROUP BY namespace ORDER BY namespace",
-            (user_id,),
-        )
+        rows = self._query(self._sql.namespace_usage, (user_id, precise_now()))
         return [
             NamespaceUsage(namespace, records, size, frozenset(json.loads(created)),
                            frozenset(accessed), last_updated)
@@ -550,11 +433,15 @@ class SqliteBackend(Backend):
         ]
 
     def import_records(self, records: Sequence[Record], *, overwrite: bool) -> list[str]:
-        """Insert records as given in one transaction; report the IDs that already existed."""
+        """Insert records as given in one transaction; report the IDs that already existed.
+
+        Without ``overwrite`` a stored record that has expired does not count as existing:
+        the imported one replaces it.
+        """
         if not records:
             return []
-        verb = "INSERT OR REPLACE" if overwrite else "INSERT OR IGNORE"
         conflicts: list[str] = []
+        now = precise_now()
         with self._transaction() as conn:
             if not overwrite:
                 groups: dict[tuple[str, str], list[str]] = {}
@@ -563,37 +450,25 @@ class SqliteBackend(Backend):
                 for (user_id, namespace), keys in groups.items():
                     for key in self._select_keys(conn, user_id, namespace, keys):
                         conflicts.append(document_id(user_id, namespace, key))
-            conn.executemany(
-                f"{verb} INTO {self.table} ({COLUMNS}) VALUES ({_PLACEHOLDERS})",
-                [_record_to_row(record) for record in records],
-            )
+            if overwrite:
+                conn.executemany(self._sql.import_replacing, map(record_to_row, records))
+            else:
+                conn.executemany(self._sql.create_or_replace_expired,
+                                 [(*record_to_row(record), now) for record in records])
         return conflicts
 
     def ensure_indexes(self) -> list[str]:
-        """Create the table (clustered on user, namespace, key) if missing."""
+        """Create the table (clustered on user, namespace, key) and the expiry index."""
         with self._errors():
-            self._connection().execute(
-                f"""CREATE TABLE IF NOT EXISTS {self.table} (
-                    _id TEXT NOT NULL,
-                    userId TEXT NOT NULL,
-                    namespace TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    value TEXT NOT NULL,
-                    metadata TEXT NOT NULL,
-                    createdByAgent TEXT NOT NULL,
-                    lastAccessedByAgent TEXT NOT NULL,
-                    accessCount INTEGER NOT NULL,
-                    createdAt TEXT NOT NULL,
-                    updatedAt TEXT NOT NULL,
-                    lastAccessedAt TEXT NOT NULL,
-                    version TEXT NOT NULL DEFAULT '0',
-                    PRIMARY KEY (userId, namespace, key)
-                ) WITHOUT ROWID"""
-            )
+            conn = self._connection()
+            conn.execute(self._sql.create_table)
             self._add_missing_columns()
-            self._usage.install(self._connection())
+            conn.execute(self._sql.create_expiry_index)
+            self._usage.install(conn)
         return [
             f"sqlite: {self.table} clustered on (userId, namespace, key) in {self.path}",
+            f"sqlite: partial index {self._sql.expiry_index} on {self.table} (expiresAt) "
+            "of the expiring records",
             f"sqlite: {self._usage.usage} (per-user usage and quotas) kept by triggers",
         ]
 
