@@ -29,6 +29,7 @@ from agent_data_store.backends.base import (
     UserUsage,
     prefix_upper_bound,
 )
+from agent_data_store.backends.sqlite_connection import GuardedConnection
 from agent_data_store.backends.sqlite_statements import (
     ADDED_COLUMNS,
     CHUNK,
@@ -81,7 +82,7 @@ class SqliteBackend(Backend):
         self._timeout_s = timeout_s
         self._local = threading.local()
         self._usage = SqliteUsage(table)
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[GuardedConnection] = []
         self._connections_lock = threading.Lock()
         self._sql = Statements(table)
         if not create:
@@ -128,26 +129,27 @@ class SqliteBackend(Backend):
 
     # -- connections and transactions ----------------------------------------------------
 
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _connection(self) -> GuardedConnection:
+        conn: GuardedConnection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(
+                raw = sqlite3.connect(
                     self.path, timeout=self._timeout_s, isolation_level=None,
                     check_same_thread=False,
                 )
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
+                raw.execute("PRAGMA journal_mode=WAL")
+                raw.execute("PRAGMA synchronous=NORMAL")
                 for pragma in CONNECTION_PRAGMAS:
-                    conn.execute(pragma)
-                conn.create_function(
+                    raw.execute(pragma)
+                raw.create_function(
                     "merge_metadata_json", 2, merge_metadata_json, deterministic=True
                 )
-                conn.create_function("add_json", 2, add_json, deterministic=True)
+                raw.create_function("add_json", 2, add_json, deterministic=True)
             except sqlite3.Error as exc:
                 raise BackendUnavailableError(
                     f"cannot open the SQLite database {self.path}: {exc}"
                 ) from None
+            conn = GuardedConnection(raw)
             self._local.conn = conn
             with self._connections_lock:
                 self._connections.append(conn)
@@ -169,7 +171,7 @@ class SqliteBackend(Backend):
             raise self._translate(exc) from None
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[GuardedConnection]:
         """A write transaction that takes the lock up front, so read-then-write is atomic."""
         conn = self._connection()
         with self._errors():
@@ -190,7 +192,7 @@ class SqliteBackend(Backend):
     # -- records -------------------------------------------------------------------------
 
     def _select_keys(
-        self, conn: sqlite3.Connection, user_id: str, namespace: str, keys: Sequence[str]
+        self, conn: GuardedConnection, user_id: str, namespace: str, keys: Sequence[str]
     ) -> dict[str, Record]:
         return {
             row[3]: row_to_record(row)
@@ -198,7 +200,7 @@ class SqliteBackend(Backend):
         }
 
     def _select_rows(
-        self, conn: sqlite3.Connection, columns: str, user_id: str, namespace: str,
+        self, conn: GuardedConnection, columns: str, user_id: str, namespace: str,
         keys: Sequence[str],
     ) -> Iterator[Any]:
         """Live rows of ``keys``: one ``SELECT … IN`` per :data:`CHUNK` keys."""

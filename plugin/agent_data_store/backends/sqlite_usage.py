@@ -16,10 +16,10 @@ records, in the transaction that creates the triggers.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 
 from agent_data_store.backends.base import UserUsage
+from agent_data_store.backends.sqlite_connection import GuardedConnection
 
 CONNECTION_PRAGMAS = ("PRAGMA recursive_triggers = ON",)
 """Settings each connection needs for the usage triggers to see every change."""
@@ -48,7 +48,7 @@ class SqliteUsage:
         self.table = table
         self.usage = f"{table}_usage"
 
-    def install(self, conn: sqlite3.Connection) -> None:
+    def install(self, conn: GuardedConnection) -> None:
         """Create the usage table and its triggers if missing (filling it from the records)."""
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -62,7 +62,7 @@ class SqliteUsage:
             raise
         conn.execute("COMMIT")
 
-    def _create(self, conn: sqlite3.Connection) -> None:
+    def _create(self, conn: GuardedConnection) -> None:
         table, usage = self.table, self.usage
         conn.execute(
             f"""CREATE TABLE {usage} (
@@ -90,7 +90,7 @@ class SqliteUsage:
             f"BEGIN {_add(usage, 'OLD', '-')} {_add(usage, 'NEW', '')} END"
         )
 
-    def read(self, conn: sqlite3.Connection, user_id: str) -> UserUsage:
+    def read(self, conn: GuardedConnection, user_id: str) -> UserUsage:
         """The user's row: one primary-key lookup."""
         row = conn.execute(
             f"SELECT records, bytes, maxRecords, maxBytes FROM {self.usage} WHERE userId = ?",
@@ -98,7 +98,7 @@ class SqliteUsage:
         ).fetchone()
         return UserUsage(user_id, 0, 0) if row is None else UserUsage(user_id, *row)
 
-    def pages(self, conn: sqlite3.Connection, page_size: int) -> Iterator[list[UserUsage]]:
+    def pages(self, conn: GuardedConnection, page_size: int) -> Iterator[list[UserUsage]]:
         """Users with records or overrides, by user ID, a keyset page at a time."""
         after = ""
         while True:
@@ -115,7 +115,7 @@ class SqliteUsage:
             after = rows[-1][0]
 
     def set_quota(
-        self, conn: sqlite3.Connection, user_id: str, max_records: int | None,
+        self, conn: GuardedConnection, user_id: str, max_records: int | None,
         max_bytes: int | None,
     ) -> None:
         """Store the user's overrides (``NULL``: the configured default)."""
