@@ -29,9 +29,13 @@ UPDATERS, UPDATES = 16, 8
 
 @pytest.fixture(params=SHARED_BACKENDS)
 def shared_config(request: pytest.FixtureRequest) -> StoreConfig:
-    """A fresh store that several processes can open: SQLite and each server."""
+    """A fresh store that several processes can open: SQLite and each server.
+
+    With a long timeout: 32 processes on a loaded machine can make one wait for SQLite's
+    write lock longer than the default 5 s, which is not what these tests are about.
+    """
     config: StoreConfig = request.getfixturevalue(f"{request.param}_store_config")
-    return config
+    return config.model_copy(update={"timeout_s": 60.0})
 
 
 def _read(config: StoreConfig, *keys: str) -> dict[str, Any]:
