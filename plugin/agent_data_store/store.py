@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from agent_data_store.backends.base import CALL_DEADLINE
 from agent_data_store.errors import (
     DataStoreError,
     InvalidValueError,
@@ -454,7 +455,8 @@ _KEYED = frozenset({
 def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
     """A plain function calling ``store.<name>``, so agent code never holds a bound method.
 
-    Every call first checks that the run is still on (:meth:`RunState.check_open`), then
+    Every call first checks that the run is still on (:meth:`RunState.check_open`) and
+    caps the database's requests at the run's deadline, then
     that the run may do this to the store's namespace (what each operation needs is
     :data:`~agent_data_store.permissions.OPERATION_ACCESS`, which must list every exposed
     operation; the answer is fixed per handle, as its namespace is). A storage failure
@@ -466,11 +468,14 @@ def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
     check_open = run.check_open
     permissions = store.permissions
     allowed = permissions.allows(name, store.namespace)
+    deadline = None if run.controls is None else run.controls.deadline
 
     def call(*args: Any, **kwargs: Any) -> Any:
         check_open()
         if not allowed:
             raise permissions.denied(name, store.namespace, store.agent)
+        # No request to the database outlasts the run's deadline (see request_timeout).
+        token = CALL_DEADLINE.set(deadline)
         try:
             result = method(*args, **kwargs)
         except DataStoreError as exc:
@@ -483,6 +488,8 @@ def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
                 store.user_id, store.agent, store.namespace, type(exc).__name__, exc,
             )
             raise shown from None
+        finally:
+            CALL_DEADLINE.reset(token)
         if run.finished:
             # The run ended while the call was under way (the host stopped waiting for
             # it): its answer never reaches the agent, so no access is counted for it.

@@ -383,3 +383,55 @@ def test_the_data_stores_exceptions_can_be_caught_by_name_in_every_mode(
     assert result.error is None, result.error
     assert result.output == {"caught": ["InvalidValueError", "InvalidKeyError"],
                              "same": "InvalidValueError"}
+
+
+@pytest.mark.parametrize("mode", ["thread", "process", "inline"])
+def test_a_backend_call_waits_no_longer_than_the_run_lasts(
+    mode: str, context: ExecutionContext, tmp_path: Path
+) -> None:
+    # The database stays locked for the whole run; the store's own timeout is 5 s, the
+    # run has 1.5 s: the call gives up when the run's time is up, and says so.
+    path = tmp_path / "locked.db"
+    config = StoreConfig(url=f"sqlite:///{path}", timeout_s=5.0)
+    host = SandboxHost([DataStorePlugin(config, backend=open_backend(config))],
+                       load_entry_points=False, isolation=mode)
+    source = agent_body(
+        """
+        import time
+        started = time.monotonic()
+        try:
+            data_store.set("k", 1)
+        except DataStoreError as exc:
+            return {"waited": time.monotonic() - started, "error": type(exc).__name__}
+        return {"waited": None}
+        """
+    )
+    locker = sqlite3.connect(path)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = host.run_sync(source, context=context, timeout_s=1.5)
+    finally:
+        locker.rollback()
+        locker.close()
+    if result.error is not None:  # the host's deadline came first: also within the run
+        assert result.error.type == "ExecutionTimeout"
+        return
+    assert result.output is not None and result.output["waited"] is not None
+    assert result.output["waited"] < 1.5
+
+
+def test_request_timeout_is_the_configured_one_outside_runs_and_capped_inside() -> None:
+    from agent_data_store.backends.base import CALL_DEADLINE, MIN_REQUEST_S, request_timeout
+
+    assert request_timeout(5.0) == 5.0
+    token = CALL_DEADLINE.set(time.monotonic() + 1.0)
+    try:
+        assert 0.5 < request_timeout(5.0) <= 1.0
+        assert request_timeout(0.2) == 0.2
+    finally:
+        CALL_DEADLINE.reset(token)
+    token = CALL_DEADLINE.set(time.monotonic() - 1.0)
+    try:
+        assert request_timeout(5.0) == MIN_REQUEST_S
+    finally:
+        CALL_DEADLINE.reset(token)

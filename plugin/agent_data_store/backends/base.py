@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import heapq
 import json
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -27,6 +29,23 @@ from agent_data_store.errors import ConfigurationError
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
     from agent_data_store.records import Access, Increment, Record, RecordWrite
+
+
+CALL_DEADLINE: ContextVar[float | None] = ContextVar("agent_data_store_call_deadline",
+                                                  default=None)
+"""When the run a backend call serves must end (``time.monotonic()``), set around each
+``data_store`` call of a sandbox run; ``None`` outside runs."""
+
+MIN_REQUEST_S = 0.01
+
+
+def request_timeout(configured_s: float) -> float:
+    """How long one request to the database may take: the configured timeout, or less when
+    the run it serves ends sooner, so that no request outlasts a run's deadline."""
+    deadline = CALL_DEADLINE.get()
+    if deadline is None:
+        return configured_s
+    return max(min(configured_s, deadline - time.monotonic()), MIN_REQUEST_S)
 
 
 def prefix_upper_bound(prefix: str) -> str | None:

@@ -28,6 +28,7 @@ import couchdb3
 import httpx
 from couchdb3 import exceptions as couch_errors
 
+from agent_data_store.backends.base import request_timeout
 from agent_data_store.config import redact_url, split_url
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 
@@ -96,14 +97,18 @@ class CouchDBTarget:
 
 
 class _TimeoutTransport(httpx.BaseTransport):
-    """Applies one timeout to every request, whatever timeout couchdb3 asked for."""
+    """Applies one timeout to every request, whatever timeout couchdb3 asked for (less when
+    the run a request serves ends sooner)."""
 
     def __init__(self, inner: httpx.BaseTransport, timeout: httpx.Timeout) -> None:
         self._inner = inner
         self._timeout = timeout.as_dict()
+        self._seconds = float(timeout.read or 0.0)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        request.extensions["timeout"] = self._timeout
+        seconds = request_timeout(self._seconds)
+        timeout = self._timeout if seconds >= self._seconds else httpx.Timeout(seconds).as_dict()
+        request.extensions["timeout"] = timeout
         return self._inner.handle_request(request)
 
     def close(self) -> None:

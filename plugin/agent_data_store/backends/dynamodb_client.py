@@ -33,6 +33,7 @@ from botocore.exceptions import (
 from botocore.loaders import create_loader
 
 from agent_data_store.backends import dynamodb_schema as schema
+from agent_data_store.backends.base import request_timeout
 from agent_data_store.config import is_loopback_host, split_url
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 
@@ -165,7 +166,9 @@ class DynamoDBClient:
                              "transact_write_items"):
             request.setdefault("TableName", self.table)
         name = operation.replace("_", " ")
-        deadline = time.monotonic() + self.timeout_s
+        # Retries stop at the run's deadline; a request in flight waits the client's read
+        # timeout (botocore has no per-request one), the host having stopped waiting.
+        deadline = time.monotonic() + request_timeout(self.timeout_s)
         reconnected = False
         for attempt in range(THROTTLING_ATTEMPTS):
             try:

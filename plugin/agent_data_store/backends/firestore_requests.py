@@ -22,6 +22,7 @@ from google.api_core import exceptions as google_errors
 from google.auth import exceptions as auth_errors
 from google.cloud import firestore
 
+from agent_data_store.backends.base import CALL_DEADLINE, MIN_REQUEST_S, request_timeout
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
     INDEX_FILE,
@@ -201,11 +202,13 @@ class FirestoreRequests:
         a precondition): they fail on the first transient error instead. With
         ``preconditioned`` a failed precondition raises :class:`Conflict`.
         """
-        deadline = time.monotonic() + self._timeout_s
+        deadline = time.monotonic() + request_timeout(self._timeout_s)
         delay = 0.05
         while True:
             try:
-                return call(max(deadline - time.monotonic(), 0.5))
+                # At least half a second per RPC, unless the run it serves ends sooner.
+                floor = 0.5 if CALL_DEADLINE.get() is None else MIN_REQUEST_S
+                return call(max(deadline - time.monotonic(), floor))
             except _TRANSIENT as exc:
                 if replay_safe and time.monotonic() + delay < deadline:
                     time.sleep(delay)

@@ -28,6 +28,7 @@ from agent_data_store.backends.base import (
     NamespaceUsage,
     UserUsage,
     prefix_upper_bound,
+    request_timeout,
 )
 from agent_data_store.backends.sqlite_connection import GuardedConnection
 from agent_data_store.backends.sqlite_statements import (
@@ -151,8 +152,14 @@ class SqliteBackend(Backend):
                 ) from None
             conn = GuardedConnection(raw)
             self._local.conn = conn
+            self._local.busy_ms = int(self._timeout_s * 1000)
             with self._connections_lock:
                 self._connections.append(conn)
+        # Wait for a locked database no longer than the run being served lasts.
+        busy_ms = int(request_timeout(self._timeout_s) * 1000) // 50 * 50
+        if busy_ms != self._local.busy_ms:
+            conn.execute(f"PRAGMA busy_timeout = {max(busy_ms, 10)}")
+            self._local.busy_ms = busy_ms
         return conn
 
     def _translate(self, exc: sqlite3.Error) -> BackendError | BackendUnavailableError:
