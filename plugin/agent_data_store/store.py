@@ -446,6 +446,10 @@ def agent_handle(store: DataStore) -> DataStoreHandle:
     return handle
 
 
+DEADLINE_MARGIN_S = 0.1
+"""A storage error this close to the run's deadline is the deadline's doing (requests are
+cut to the run's remaining time, rounded down)."""
+
 _KEYED = frozenset({
     "get", "set", "delete", "increment", "set_if_absent", "get_record", "compare_and_set",
 })
@@ -479,6 +483,9 @@ def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
         try:
             result = method(*args, **kwargs)
         except DataStoreError as exc:
+            if run.controls is not None and run.controls.remaining_s() < DEADLINE_MARGIN_S:
+                # A request cut short by the run's deadline: the run is over, say that.
+                raise run.controls.deadline_error() from None
             key = args[0] if args and name in _KEYED else kwargs.get("key")
             shown = for_agent(exc, name, key)
             if shown is exc:
