@@ -11,6 +11,8 @@ from starlette.testclient import TestClient
 
 from agent_data_store import BackendUnavailableError, Record, StoreConfig, open_backend
 from agent_data_store.backends.memory import MemoryBackend
+from agent_data_store.store import DataStore
+from agent_data_store.tracking import RunState
 from agent_data_store.web import create_app
 from tests.admin.conftest import documents
 from tests.web.fixtures import TOKEN, write
@@ -209,3 +211,19 @@ def test_the_quota_line_says_when_quotas_are_not_enforced(operator: TestClient) 
     page = operator.get("/user", params={"user": "carol"}).text
     assert re.search(r"Quota: 2 of unlimited records, [\d,]+ of unlimited bytes "
                      r"\(not enforced\)\.", page)
+
+
+def test_record_page_shows_when_a_record_expires(
+    operator: TestClient, web_config: StoreConfig
+) -> None:
+    backend = open_backend(web_config)
+    try:
+        DataStore(lambda: backend, web_config, "alice", "cacher", RunState("cacher"),
+                  "cache").set("page", {"html": "..."}, ttl=3600)
+    finally:
+        backend.close()
+    response = operator.get("/record", params={"user": "alice", "namespace": "cache",
+                                               "key": "page"})
+    assert response.status_code == 200
+    fields = {row[0]: row[1] for row in cells(response.text) if len(row) == 2}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", fields["expiresAt"])
