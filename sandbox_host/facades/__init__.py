@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sandbox_host.facades.async_tasks import ASYNCIO
+from sandbox_host.facades.asyncio_facade import ASYNCIO
 from sandbox_host.facades.core import ModuleFacade
 from sandbox_host.facades.formats import FORMAT_FACADES
 from sandbox_host.facades.per_run import PER_RUN_FACADES

@@ -1,4 +1,4 @@
-"""The ``asyncio`` facade: concurrency for agents through run-scoped handles.
+"""The ``asyncio`` facade's tasks and functions: concurrency through run-scoped handles.
 
 Agents get what they use of asyncio -- ``sleep``, ``gather``, ``create_task``, ``TaskGroup``,
 queues, locks, ``timeout``, ``wait``, ``wait_for``, ``as_completed`` -- with CPython's
@@ -14,7 +14,8 @@ tasks, or keep callbacks alive after the run. Instead:
   swallows a cancellation cannot go on waiting;
 * done-callbacks receive the handle, and stop being called once the run has finished.
 
-The facade is shared by every run: each function finds its run through
+The facade (:mod:`.asyncio_facade`, with the classes of :mod:`.async_primitives`) is
+shared by every run: each function finds its run through
 :func:`~sandbox_host.scope.current_scope`.
 """
 
@@ -23,9 +24,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator
 from types import GenericAlias
-from typing import Any, Literal
+from typing import Any
 
-from sandbox_host.facades.core import ModuleFacade
 from sandbox_host.scope import RunScope, current_scope
 
 
@@ -44,7 +44,7 @@ class Future:
     def __init__(self) -> None:
         scope = current_scope()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        _register(scope, future)
+        register(scope, future)
         self._future = future
         self._callbacks = []
         scope.handles[future] = self
@@ -149,7 +149,7 @@ class Task(Future):
         return f"<Task {self.get_name()!r} {state}>"
 
 
-def _register(scope: RunScope, future: asyncio.Future[Any]) -> None:
+def register(scope: RunScope, future: asyncio.Future[Any]) -> None:
     scope.tasks.add(future)
     future.add_done_callback(scope.tasks.discard)
 
@@ -170,7 +170,7 @@ def handle_for(scope: RunScope, future: asyncio.Future[Any]) -> Future:
 def start_task(scope: RunScope, coro: Any, name: str | None = None) -> Task:
     """Start ``coro`` as a task of the run (also used for the run's own main coroutine)."""
     task = asyncio.get_running_loop().create_task(coro, name=name)
-    _register(scope, task)
+    register(scope, task)
     return handle_for(scope, task)  # type: ignore[return-value]
 
 
@@ -182,7 +182,7 @@ def _to_future(scope: RunScope, aw: Any) -> asyncio.Future[Any]:
     if isinstance(aw, asyncio.Future):  # a host tool may return one
         return aw
     future: asyncio.Future[Any] = asyncio.ensure_future(aw)
-    _register(scope, future)
+    register(scope, future)
     return future
 
 
@@ -229,7 +229,7 @@ def gather(*aws: Any, return_exceptions: bool = False) -> Future:
     scope.check_alive()
     futures = [_to_future(scope, aw) for aw in aws]
     outer = asyncio.gather(*futures, return_exceptions=return_exceptions)
-    _register(scope, outer)
+    register(scope, outer)
     return handle_for(scope, outer)
 
 
@@ -238,7 +238,7 @@ def shield(aw: Any) -> Future:
     scope = current_scope()
     scope.check_alive()
     outer = asyncio.shield(_to_future(scope, aw))
-    _register(scope, outer)
+    register(scope, outer)
     return handle_for(scope, outer)
 
 
@@ -319,284 +319,3 @@ def run(main: Any, *, debug: bool | None = None) -> Any:
     if asyncio.iscoroutine(main):
         main.close()
     raise RuntimeError("asyncio.run() cannot be called from a running event loop")
-
-
-# --- classes ---------------------------------------------------------------------------
-
-
-class Timeout:
-    """What ``asyncio.timeout(delay)`` returns: an async context manager."""
-
-    __slots__ = ("_delay", "_timeout")
-
-    def __init__(self, delay: float | None) -> None:
-        self._delay = delay
-        self._timeout: asyncio.Timeout | None = None
-
-    async def __aenter__(self) -> Timeout:
-        current_scope().check_alive()
-        self._timeout = asyncio.timeout(self._delay)
-        await self._timeout.__aenter__()
-        return self
-
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
-        assert self._timeout is not None
-        await self._timeout.__aexit__(exc_type, exc, tb)
-        return None
-
-    def expired(self) -> bool:
-        """True if the deadline passed and the block was cancelled."""
-        return self._timeout is not None and self._timeout.expired()
-
-    def when(self) -> float | None:
-        """The deadline in event loop time, or ``None``."""
-        return self._delay if self._timeout is None else self._timeout.when()
-
-    def reschedule(self, when: float | None) -> None:
-        """Move the deadline (event loop time, as ``when()`` gives)."""
-        if self._timeout is None:
-            raise RuntimeError("Timeout has not been entered")
-        self._timeout.reschedule(when)
-
-    def __reduce__(self) -> Any:
-        raise TypeError("Timeout objects cannot be copied or pickled")
-
-
-def timeout(delay: float | None) -> Timeout:
-    """``asyncio.timeout``: ``async with asyncio.timeout(2): ...``."""
-    return Timeout(delay)
-
-
-class TaskGroup:
-    """``asyncio.TaskGroup``: ``async with asyncio.TaskGroup() as tg: tg.create_task(...)``."""
-
-    __slots__ = ("_group",)
-
-    def __init__(self) -> None:
-        self._group = asyncio.TaskGroup()
-
-    async def __aenter__(self) -> TaskGroup:
-        current_scope().check_alive()
-        await self._group.__aenter__()
-        return self
-
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
-        await self._group.__aexit__(exc_type, exc, tb)
-        return None
-
-    def create_task(self, coro: Any, *, name: str | None = None, context: Any = None) -> Task:
-        """Start ``coro`` in the group; returns its handle."""
-        if context is not None:
-            raise TypeError("context is not available in the sandbox")
-        scope = current_scope()
-        scope.check_alive()
-        task = self._group.create_task(coro, name=name)
-        _register(scope, task)
-        return handle_for(scope, task)  # type: ignore[return-value]
-
-    def __reduce__(self) -> Any:
-        raise TypeError("TaskGroup objects cannot be copied or pickled")
-
-
-class Queue:
-    """``asyncio.Queue`` whose waits check the run first."""
-
-    __slots__ = ("__weakref__", "_queue")
-    _kind: Callable[[int], asyncio.Queue[Any]] = asyncio.Queue
-
-    def __init__(self, maxsize: int = 0) -> None:
-        self._queue = type(self)._kind(maxsize)
-
-    __class_getitem__ = classmethod(GenericAlias)  # type: ignore[var-annotated]
-
-    @property
-    def maxsize(self) -> int:
-        """The size limit (0: none)."""
-        return self._queue.maxsize
-
-    def qsize(self) -> int:
-        """Items in the queue."""
-        return self._queue.qsize()
-
-    def empty(self) -> bool:
-        """True if it holds nothing."""
-        return self._queue.empty()
-
-    def full(self) -> bool:
-        """True if it holds ``maxsize`` items."""
-        return self._queue.full()
-
-    async def put(self, item: Any) -> None:
-        """Put ``item``, waiting for room."""
-        current_scope().check_alive()
-        await self._queue.put(item)
-
-    def put_nowait(self, item: Any) -> None:
-        """Put ``item`` or raise ``QueueFull``."""
-        self._queue.put_nowait(item)
-
-    async def get(self) -> Any:
-        """Remove and return an item, waiting for one."""
-        current_scope().check_alive()
-        return await self._queue.get()
-
-    def get_nowait(self) -> Any:
-        """Remove and return an item or raise ``QueueEmpty``."""
-        return self._queue.get_nowait()
-
-    def task_done(self) -> None:
-        """Mark one fetched item as processed."""
-        self._queue.task_done()
-
-    async def join(self) -> None:
-        """Wait until every item was marked done."""
-        current_scope().check_alive()
-        await self._queue.join()
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} maxsize={self.maxsize} qsize={self.qsize()}>"
-
-    def __reduce__(self) -> Any:
-        raise TypeError("queues cannot be copied or pickled")
-
-
-class LifoQueue(Queue):
-    """``asyncio.LifoQueue``."""
-
-    __slots__ = ()
-    _kind = asyncio.LifoQueue
-
-
-class PriorityQueue(Queue):
-    """``asyncio.PriorityQueue``."""
-
-    __slots__ = ()
-    _kind = asyncio.PriorityQueue
-
-
-class Lock(asyncio.Lock):
-    """``asyncio.Lock`` whose ``acquire`` checks the run first."""
-
-    async def acquire(self) -> Literal[True]:
-        """Wait for the lock."""
-        current_scope().check_alive()
-        return await super().acquire()
-
-
-class Event(asyncio.Event):
-    """``asyncio.Event`` whose ``wait`` checks the run first."""
-
-    async def wait(self) -> Literal[True]:
-        """Wait until set."""
-        current_scope().check_alive()
-        return await super().wait()
-
-
-class Semaphore(asyncio.Semaphore):
-    """``asyncio.Semaphore`` whose ``acquire`` checks the run first."""
-
-    async def acquire(self) -> Literal[True]:
-        """Wait for a slot."""
-        current_scope().check_alive()
-        return await super().acquire()
-
-
-class BoundedSemaphore(asyncio.BoundedSemaphore):
-    """``asyncio.BoundedSemaphore`` whose ``acquire`` checks the run first."""
-
-    async def acquire(self) -> Literal[True]:
-        """Wait for a slot."""
-        current_scope().check_alive()
-        return await super().acquire()
-
-
-class Condition(asyncio.Condition):
-    """``asyncio.Condition`` whose waits check the run first."""
-
-    async def acquire(self) -> Literal[True]:
-        """Wait for the underlying lock."""
-        current_scope().check_alive()
-        return await super().acquire()
-
-    async def wait(self) -> Literal[True]:
-        """Wait to be notified."""
-        current_scope().check_alive()
-        return await super().wait()
-
-
-class Barrier(asyncio.Barrier):
-    """``asyncio.Barrier`` whose ``wait`` checks the run first."""
-
-    async def wait(self) -> int:
-        """Wait for the other parties."""
-        current_scope().check_alive()
-        return await super().wait()
-
-
-_LOOP = "the event loop is not available in the sandbox; use the functions of this module"
-_THREADS = "threads and processes are not available in the sandbox"
-_NETWORK = "network connections are not available in the sandbox"
-_REFUSED = {
-    **dict.fromkeys(
-        ("get_event_loop", "get_running_loop", "new_event_loop", "set_event_loop", "Runner",
-         "AbstractEventLoop", "BaseEventLoop", "SelectorEventLoop", "run_coroutine_threadsafe",
-         "wrap_future", "get_event_loop_policy", "set_event_loop_policy", "timeout_at"),
-        _LOOP,
-    ),
-    **dict.fromkeys(
-        ("to_thread", "create_subprocess_exec", "create_subprocess_shell", "subprocess"),
-        _THREADS,
-    ),
-    **dict.fromkeys(
-        ("open_connection", "start_server", "open_unix_connection", "start_unix_server",
-         "StreamReader", "StreamWriter"),
-        _NETWORK,
-    ),
-}
-
-ASYNCIO = ModuleFacade(
-    "asyncio",
-    {
-        "sleep": sleep,
-        "create_task": create_task,
-        "ensure_future": ensure_future,
-        "gather": gather,
-        "shield": shield,
-        "wait_for": wait_for,
-        "wait": wait,
-        "as_completed": as_completed,
-        "current_task": current_task,
-        "all_tasks": all_tasks,
-        "isfuture": isfuture,
-        "iscoroutine": asyncio.iscoroutine,
-        "iscoroutinefunction": asyncio.iscoroutinefunction,
-        "run": run,
-        "timeout": timeout,
-        "Timeout": Timeout,
-        "TaskGroup": TaskGroup,
-        "Task": Task,
-        "Future": Future,
-        "Queue": Queue,
-        "LifoQueue": LifoQueue,
-        "PriorityQueue": PriorityQueue,
-        "QueueEmpty": asyncio.QueueEmpty,
-        "QueueFull": asyncio.QueueFull,
-        "Lock": Lock,
-        "Event": Event,
-        "Semaphore": Semaphore,
-        "BoundedSemaphore": BoundedSemaphore,
-        "Condition": Condition,
-        "Barrier": Barrier,
-        "BrokenBarrierError": asyncio.BrokenBarrierError,
-        "CancelledError": asyncio.CancelledError,
-        "TimeoutError": asyncio.TimeoutError,
-        "InvalidStateError": asyncio.InvalidStateError,
-        "IncompleteReadError": asyncio.IncompleteReadError,
-        "LimitOverrunError": asyncio.LimitOverrunError,
-        "FIRST_COMPLETED": asyncio.FIRST_COMPLETED,
-        "FIRST_EXCEPTION": asyncio.FIRST_EXCEPTION,
-        "ALL_COMPLETED": asyncio.ALL_COMPLETED,
-    },
-    refused=_REFUSED,
-)
-"""The asyncio facade, shared by every run (it finds the run through its scope)."""
