@@ -14,13 +14,12 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from agent_data_store.backends import backend_class, open_backend
+from agent_data_store.backends import open_backend
 from agent_data_store.config import StoreConfig
 from agent_data_store.errors import (
     AGENT_VISIBLE_ERRORS,
     BackendError,
     BackendUnavailableError,
-    ConfigurationError,
     DataStoreError,
 )
 from agent_data_store.permissions import NamespacePermissions
@@ -105,11 +104,6 @@ class DataStorePlugin:
         agent code runs) rather than the agent's first call.
         """
         config = self.config
-        if config.checks_quotas and not backend_class(config.parts.scheme).supports_usage:
-            raise ConfigurationError(
-                f"quotas are configured, but the {config.parts.scheme} backend does not keep "
-                "per-user usage yet, so it cannot enforce them"
-            )
         state = self._state(context)
         state.controls = run_controls()
         store = DataStore(

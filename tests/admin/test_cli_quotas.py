@@ -81,3 +81,12 @@ def test_a_bad_default_quota_in_the_environment_exits_2(
     result = cli("--store", seeded_url, "usage")
     assert result.code == 2
     assert "AGENT_DATA_STORE_QUOTA_BYTES='1MB'" in result.err
+
+
+def test_usage_recount_counts_nothing_where_usage_derives_from_the_records(
+    cli: Cli, seeded_url: str
+) -> None:
+    result = cli("--store", seeded_url, "--json", "usage", "--recount", "--batch-size", "2")
+    assert result.code == 0
+    assert "recount: 0 records of an earlier version counted" in result.err
+    assert {row["user"] for row in result.json()} == set(SEEDED_COUNTS)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from agent_data_store import Backend, StoreConfig, open_backend
+from agent_data_store.backends.base import record_bytes
 from agent_data_store.backends.dynamodb import DynamoDBBackend
 from agent_data_store.errors import BackendError, BackendUnavailableError
 from agent_data_store.records import RecordWrite, utc_now
@@ -294,7 +295,9 @@ def test_overwrite_that_merges_metadata_reads_the_record_first(
     store.set("k", 1, metadata={"a": 1})
     calls.reset()
     store.set("k", 2, metadata={"b": 2})
-    assert calls.by_operation == {"UpdateItem": 1, "BatchGetItem": 1, "TransactWriteItems": 1}
+    # The update in place is refused (other metadata of the same size) and returns the
+    # record, over which the transaction merges: no read of its own.
+    assert calls.by_operation == {"UpdateItem": 1, "TransactWriteItems": 1}
     record = dynamo.get("alice", "default", "k")
     assert record is not None and record.metadata == {"a": 1, "b": 2}
 
@@ -326,7 +329,8 @@ def test_a_create_that_finds_the_key_created_meanwhile_overwrites_it(
     write = RecordWrite("alice", "default", "k", "2", None, "second", utc_now())
     counter = Calls(other)
     other.put_many([write])
-    assert counter.by_operation == {"TransactWriteItems": 1, "UpdateItem": 1}
+    # The refused create returns the record; the overwrite is a transaction over it.
+    assert counter.by_operation == {"TransactWriteItems": 2}
     record = dynamo.get("alice", "default", "k")
     assert record is not None
     assert (record.value, record.created_by_agent) == (2, "first")
@@ -503,3 +507,72 @@ def _listening_addresses(port: int) -> Iterator[str]:
             address, _, hex_port = fields[1].partition(":")
             if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
                 yield address
+
+
+def _usage_is_exact(dynamo: DynamoDBBackend) -> bool:
+    records = [r for page in dynamo.iter_all("alice") for r in page]
+    usage = dynamo.user_usage("alice")
+    return (usage.records, usage.bytes) == (
+        len(records), sum(record_bytes(r.value_json, r.metadata) for r in records))
+
+
+def test_an_overwrite_in_place_that_changes_the_size_moves_the_counters_in_one_transaction(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, calls: Calls
+) -> None:
+    store = make_store()
+    store.set("k", "small")
+    calls.reset()
+    store.set("k", "same!")
+    assert calls.by_operation == {"UpdateItem": 1}  # the size stays: no counter moves
+    calls.reset()
+    store.set("k", "a good deal longer")
+    assert calls.by_operation == {"TransactWriteItems": 1}
+    calls.reset()
+    store.set("k", "x", ttl=60)  # from never expiring to expiring: read, then transaction
+    store.set("k", "y", ttl=120)  # seen in its bucket: one transaction (a new bucket)
+    calls.reset()
+    store.set("k", "zz", ttl=120)  # another size, maybe another bucket
+    assert calls.by_operation == {"TransactWriteItems": 1}
+    assert _usage_is_exact(dynamo)
+
+
+def test_an_overwrite_guessing_the_size_of_a_record_not_seen_costs_a_call_when_wrong(
+    make_store: StoreFactory, dynamodb_store_config: StoreConfig, dynamo: DynamoDBBackend,
+) -> None:
+    make_store().set("k", "written elsewhere", metadata={"m": 1})
+    other = open_backend(dynamodb_store_config)
+    assert isinstance(other, DynamoDBBackend)
+    assert other.get_value_json("alice", "default", "k") is not None  # seen, with its sizes
+    counter = Calls(other)
+    other.put_many([RecordWrite("alice", "default", "k", '"short"', None, "b", utc_now())])
+    assert counter.by_operation == {"TransactWriteItems": 1}
+    other.close()
+    assert _usage_is_exact(dynamo)
+
+
+def test_an_increment_that_adds_a_digit_is_one_refused_update_and_one_transaction(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, calls: Calls
+) -> None:
+    store = make_store()
+    assert store.increment("n", 8) == 8
+    calls.reset()
+    assert store.increment("n") == 9
+    assert calls.by_operation == {"UpdateItem": 1}
+    calls.reset()
+    assert store.increment("n") == 10
+    assert calls.by_operation == {"UpdateItem": 1, "TransactWriteItems": 1}
+    assert store.increment("n", -20) == -10
+    assert store.increment("n", 10**36) == 10**36 - 10
+    assert _usage_is_exact(dynamo)
+
+
+def test_usage_is_one_query_of_the_users_live_counters(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, calls: Calls
+) -> None:
+    make_store().set_many({"a": 1, "b": 2}, ttl=600)
+    make_store(namespace="other").set("c", 3)
+    dynamo.set_user_quota("alice", 10, None)
+    calls.reset()
+    usage = dynamo.user_usage("alice")
+    assert (usage.records, usage.max_records, usage.max_bytes) == (3, 10, None)
+    assert calls.by_operation == {"Query": 1}

@@ -4,6 +4,7 @@ write path while deletes and shrinking overwrites still work, on every backend."
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,21 +12,8 @@ import pytest
 from agent_data_store import Backend
 from agent_data_store.backends.base import UNLIMITED, UserUsage, record_bytes
 from agent_data_store.errors import QuotaExceededError
-from agent_data_store.records import Record, RecordWrite
+from agent_data_store.records import Record, RecordWrite, precise_now
 from tests.conftest import StoreFactory
-
-WITHOUT_USAGE = {"dynamodb", "firestore"}
-"""Backends that do not keep per-user usage yet (issue 19's next step): every test here must
-fail on them until they do."""
-
-
-@pytest.fixture(autouse=True)
-def _usage_kept(request: pytest.FixtureRequest, store_config: object) -> None:
-    backend_name = request.node.callspec.params.get("store_config")
-    if backend_name in WITHOUT_USAGE:
-        request.node.add_marker(pytest.mark.xfail(
-            strict=True, reason=f"{backend_name} does not keep per-user usage yet"
-        ))
 
 
 def _usage(backend: Backend, user: str = "alice") -> tuple[int, int]:
@@ -269,3 +257,18 @@ def test_set_if_absent_and_compare_and_set_cannot_grow_a_user_at_quota(
         store.compare_and_set("j", 1, None)
     assert store.compare_and_set("k", "short", record["version"]) is True
     assert store.get("k") == "short"
+
+
+def test_an_expired_record_stops_counting_once_the_sweep_removes_it(
+    make_store: StoreFactory, backend: Backend
+) -> None:
+    store = make_store(quota_records=2)
+    store.set("kept", "here")
+    store.set("soon", "gone", ttl=0.25)
+    time.sleep(0.3)
+    removed = sum(backend.sweep_expired(precise_now(), 100))
+    assert removed == 1 or (backend.native_expiry and removed == 0)  # the database was first
+    assert _usage(backend) == _recount(backend) == (1, len('"here"'))
+    store.set("next", 1)  # room again
+    with pytest.raises(QuotaExceededError):
+        store.set("third", 1)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.memory import MemoryBackend
 from sandbox_host import ExecutionContext, SandboxHost
@@ -38,14 +36,3 @@ def test_an_agent_catches_quota_exceeded_by_name_and_keeps_what_fitted() -> None
                  "nothing was stored. Delete records or store smaller ones to make room",
     }
     assert backend.user_usage("alice").records == 3
-
-
-@pytest.mark.parametrize("url", ["dynamodb://agent_data_store?region=eu-west-1",
-                                 "firestore://project/agent_data_store"])
-def test_quotas_on_a_backend_without_usage_fail_the_run_set_up(url: str) -> None:
-    host = SandboxHost(plugins=[DataStorePlugin(StoreConfig(url=url, quota_bytes=1000))],
-                       load_entry_points=False)
-    result = host.run_sync(AGENT, context=ExecutionContext(user_id="alice", agent_name="filler"))
-    assert result.error is not None
-    assert result.error.line is None
-    assert "does not keep per-user usage yet, so it cannot enforce them" in result.error.message

@@ -186,7 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
                   "delete the records that have expired, in bounded batches")
     sub.add_argument("--batch-size", type=_positive, default=500, metavar="N",
                      help="records read and deleted per batch (default 500)")
-    command("usage", quotas.usage, "users' record and byte usage against their quotas")
+    sub = command("usage", quotas.usage, "users' record and byte usage against their quotas")
+    sub.add_argument("--recount", action="store_true",
+                     help="first count the records a store written by an earlier version "
+                     "holds (DynamoDB, Firestore; once, safe while agents write)")
+    sub.add_argument("--batch-size", type=_positive, default=500, metavar="N",
+                     help="records read per batch of --recount (default 500)")
     quota = commands.add_parser(
         "quota", help="show or set a user's record and byte quota", epilog=EPILOG,
         description="Show or set a user's quota. A user's own limits replace the defaults "

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from agent_data_store.admin.exit_codes import ExitCode
+from agent_data_store.admin.progress import progress
 from agent_data_store.admin.session import Session
 from agent_data_store.backends.base import UNLIMITED, UserUsage
 from agent_data_store.config import QUOTA_BYTES_ENV_VAR, QUOTA_RECORDS_ENV_VAR, StoreConfig
@@ -82,8 +83,11 @@ def _show(session: Session, usage: UserUsage) -> ExitCode:
 
 
 def usage(args: argparse.Namespace, session: Session) -> ExitCode:
-    """Every user with records or own limits: usage against the limits in force."""
+    """Every user with records or own limits: usage against the limits in force (with
+    ``--recount``, after counting what records of an earlier version hold)."""
     config = session.config
+    if args.recount:
+        recount(session, args.batch_size)
     rows = [u for page in session.backend.iter_usage() for u in page]
     out = session.out
     if out.json_mode:
@@ -99,6 +103,18 @@ def usage(args: argparse.Namespace, session: Session) -> ExitCode:
     out.table(["user", "records", "of", "bytes", "of", "use"], table, title="Usage",
               right=["records", "of", "bytes", "use"])
     return ExitCode.OK
+
+
+def recount(session: Session, batch_size: int) -> int:
+    """Count the records written before the backend kept their sizes; say how many."""
+    counted = 0
+    with progress("Counting records of an earlier version", unit="counted",
+                  console=session.out.stderr) as advance:
+        for count in session.backend.recount_usage(batch_size):
+            counted += count
+            advance(count)
+    session.out.note(f"recount: {counted:,} records of an earlier version counted")
+    return counted
 
 
 def usage_json(usage: UserUsage, config: StoreConfig) -> dict[str, Any]:

@@ -24,8 +24,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from agent_data_store.errors import ConfigurationError
-
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
     from agent_data_store.records import Access, Increment, Record, RecordWrite
@@ -316,28 +314,28 @@ class Backend(ABC):
     # Usage is kept by the backend as records change (never counted per write by a scan):
     # every write path, imports and expiry included, moves it with the records it changes.
 
-    supports_usage: ClassVar[bool] = False
-    """Whether this backend keeps per-user usage (and so can enforce quotas)."""
-
+    @abstractmethod
     def user_usage(self, user_id: str) -> UserUsage:
         """The user's record and byte totals and quota overrides: one request."""
-        raise self._no_usage()
 
+    @abstractmethod
     def iter_usage(self) -> Iterator[list[UserUsage]]:
         """Every user with records or a quota override, a page at a time, by user ID."""
-        raise self._no_usage()
 
+    @abstractmethod
     def set_user_quota(
         self, user_id: str, max_records: int | None, max_bytes: int | None
     ) -> None:
         """Set the user's own limits (``None``: the configured default; or :data:`UNLIMITED`)."""
-        raise self._no_usage()
 
-    def _no_usage(self) -> ConfigurationError:
-        return ConfigurationError(
-            f"the {self.scheme} backend does not keep per-user usage yet, so it cannot "
-            "enforce or report quotas"
-        )
+    def recount_usage(self, batch_size: int) -> Iterator[int]:
+        """Count what records written before this version's usage keeping hold, once; yield
+        how many records each batch counted.
+
+        Only backends that keep usage in counters beside the records (DynamoDB, Firestore)
+        have anything to do: the others derive usage from the records themselves.
+        """
+        return iter(())
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections. The backend is not used afterwards."""

@@ -530,7 +530,6 @@ class CouchDBBackend(Backend):
 
     # -- usage and quotas (see couchdb_usage) ----------------------------------------------
 
-    supports_usage: ClassVar[bool] = True
 
     def user_usage(self, user_id: str) -> UserUsage:
         """One grouped query of the usage view over the user's two keys."""

@@ -22,15 +22,17 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 from agent_data_store.backends import dynamodb_actions as build
 from agent_data_store.backends import dynamodb_schema as schema
-from agent_data_store.backends.base import Backend
+from agent_data_store.backends.base import Backend, UserUsage, metadata_bytes, utf8_length
 from agent_data_store.backends.dynamodb_client import (
     CONFLICT_ATTEMPTS,
     DynamoDBClient,
     Refused,
     backoff,
 )
-from agent_data_store.backends.dynamodb_reads import DynamoDBReader, SeenRecords, Target
+from agent_data_store.backends.dynamodb_reads import DynamoDBReader, Seen, SeenRecords, Target
+from agent_data_store.backends.dynamodb_usage import DynamoDBUsage
 from agent_data_store.backends.dynamodb_writes import Change, DynamoDBWriter, target_of
+from agent_data_store.backends.usage_counters import Counted
 from agent_data_store.errors import BackendError, ConfigurationError
 from agent_data_store.records import (
     Access,
@@ -64,6 +66,7 @@ class DynamoDBBackend(Backend):
         """What this backend last saw of records: the hint for a ``set``'s first attempt."""
         self._reader = DynamoDBReader(client, page_size, self._seen)
         self._writer = DynamoDBWriter(client, self._reader, self._seen)
+        self._usage = DynamoDBUsage(client, self._reader, self._writer, page_size)
         self._db.ensure_table(create=create)
 
     @classmethod
@@ -120,8 +123,12 @@ class DynamoDBBackend(Backend):
 
         A single write first tries to do without the read (:meth:`_put_one`).
         """
-        if len(writes) == 1 and self._put_one(writes[0]):
-            return
+        known: dict[Target, schema.StoredRecord] | None = None
+        if len(writes) == 1:
+            outcome = self._put_one(writes[0])
+            if outcome is True:
+                return
+            known = outcome or None
         by_target: dict[Target, list[RecordWrite]] = {}
         for write in writes:
             by_target.setdefault((write.user_id, write.namespace, write.key), []).append(write)
@@ -133,43 +140,41 @@ class DynamoDBBackend(Backend):
             assert record is not None
             return self._writer.record_change(record, head, replace=False)
 
-        self._writer.apply(list(by_target), plan)
+        self._writer.apply(list(by_target), plan, known)
 
-    def _put_one(self, write: RecordWrite) -> bool:
-        """Store one write in one call without reading its record first; whether it did.
+    def _put_one(self, write: RecordWrite) -> bool | dict[Target, schema.StoredRecord] | None:
+        """Store one write in one call without reading its record first: True if it did,
+        else the record as a refusal returned it (or ``None``) for the transaction that
+        follows.
 
         What this backend last saw of the record picks the attempt: for a record never seen
         (or deleted) a create, a transaction conditioned on the record not existing that also
         counts it in its namespace; for a record seen with its value inline an overwrite in
-        place (:func:`~.dynamodb_actions.overwrite_in_place`). A create that finds the record there
-        tries the overwrite next. Both are conditional writes that change nothing when their
-        guess is wrong; the caller then reads the record and writes as usual.
+        place (:meth:`DynamoDBWriter.write_in_place`, conditioned on what the record was seen
+        counting; a record not seen counting is guessed to keep its size). Both change
+        nothing when their guess is wrong and return the stored item.
         """
         target = (write.user_id, write.namespace, write.key)
-        inline = self._seen.get(target)
-        if inline is None:
-            if not self._writer.transact([self._writer.record_change(apply_write(None, write), None,
-                                                       replace=False)]):
-                return True
-            inline = True  # it exists, or the create lost a race: try it as an overwrite
-        if not inline or schema.split_value(write.value_json):
-            return False
-        try:
-            self._db.call("update_item", **build.overwrite_in_place(self.table, write))
-        except Refused:
-            return False
-        self._seen.saw(target, True)
-        return True
+        seen = self._seen.get(target)
+        if seen is None:
+            created = self._writer.try_create(apply_write(None, write))
+            return created if isinstance(created, bool) else {target: created}
+        if not seen.inline or schema.split_value(write.value_json):
+            return None
+        outcome = self._writer.write_in_place(write, seen.counted or _same_size(write))
+        if isinstance(outcome, schema.StoredRecord):
+            return {target: outcome}
+        return outcome or None
 
     def put_if(self, write: RecordWrite, expect: str | None) -> bool:
         """One call when the record is as the caller expects, or plainly is not.
 
         Without ``expect``: a create transaction (``DynamoDBWriter.try_create``). With a
-        version: an ``UpdateItem`` in place conditioned on it
-        (:func:`~.dynamodb_actions.overwrite_in_place`; not for a value that needs chunks).
-        A refusal returns what is stored, which answers
-        most conditions at once; the rest (a merge of metadata, chunks, a lost race) read
-        the record and commit a transaction conditioned on its ``rev``.
+        version: an overwrite in place conditioned on it
+        (:meth:`DynamoDBWriter.write_in_place`; not for a value that needs chunks). A
+        refusal returns what is stored, which answers most conditions at once; the rest (a
+        merge of metadata, chunks, a size other than the one seen, a lost race) read the
+        record and commit a transaction conditioned on its ``rev``.
         """
         target = (write.user_id, write.namespace, write.key)
         stored: schema.StoredRecord | None = None
@@ -179,15 +184,12 @@ class DynamoDBBackend(Backend):
                 return True
             stored = outcome or None
         elif not schema.split_value(write.value_json):
-            try:
-                self._db.call("update_item",
-                              **build.overwrite_in_place(self.table, write, expect))
-                self._seen.saw(target, True)
-                return True
-            except Refused as refusal:
-                if refusal.item is None:
-                    return False  # no such record
-                stored = schema.parse_record(refusal.item)
+            seen = self._seen.get(target)
+            written = self._writer.write_in_place(
+                write, seen.counted if seen and seen.counted else _same_size(write), expect)
+            if written is True or written is False:
+                return written  # False: no such record
+            stored = written
         if stored is not None and not write_allowed(stored.record, expect, write.now):
             return False
 
@@ -212,12 +214,13 @@ class DynamoDBBackend(Backend):
             if request is not None:
                 try:
                     response = self._db.call("update_item", **request)
-                    self._seen.saw(target, True)
+                    if self._seen.get(target) is None:
+                        self._seen.saw(target, Seen(True, None))
                     return str(response["Attributes"]["num"]["N"])
                 except Refused as refusal:
                     if refusal.item is not None:
                         stored = schema.parse_record(refusal.item)
-                        break  # not a number the update can add to
+                        break  # not a number the update can add to (keeping its size)
             elif self._seen.get(target) is not None:
                 break  # a float: seen existing, so read it
             created = apply_increment(None, change)
@@ -228,9 +231,7 @@ class DynamoDBBackend(Backend):
                 backoff(attempt)  # the create lost a race: try again
                 continue
             stored = outcome
-            if request is None or not schema.is_integer_json(stored.record.value_json):
-                break
-            # Created meanwhile by another caller, holding a number: add to it.
+            break  # created meanwhile by another caller: add to it as read
         result = ""
 
         def plan(target: Target, head: schema.StoredRecord | None) -> Change:
@@ -367,6 +368,25 @@ class DynamoDBBackend(Backend):
         self._writer.apply(list(given), plan)
         return [document_id(*target) for target, conflict in conflicts.items() if conflict]
 
+    # -- usage and quotas: delegated to DynamoDBUsage (dynamodb_usage.py) -------------------
+
+    def user_usage(self, user_id: str) -> UserUsage:
+        """One consistent ``Query`` of the user's counters that count now."""
+        return self._usage.user_usage(user_id)
+
+    def iter_usage(self) -> Iterator[list[UserUsage]]:
+        """Scan for counter items; every user with records or a quota, by user ID."""
+        return self._usage.iter_usage()
+
+    def set_user_quota(self, user_id: str, max_records: int | None, max_bytes: int | None
+                       ) -> None:
+        """Put (or delete) the user's quota item."""
+        self._usage.set_user_quota(user_id, max_records, max_bytes)
+
+    def recount_usage(self, batch_size: int) -> Iterator[int]:
+        """Count the records written before sizes were kept (a scan; see ``DynamoDBUsage``)."""
+        return self._usage.recount(batch_size)
+
     def ensure_indexes(self) -> list[str]:
         """Create the table if missing, wait until it is ACTIVE, switch its time to live on;
         describe it."""
@@ -380,3 +400,10 @@ class DynamoDBBackend(Backend):
     def close(self) -> None:
         """Close the HTTP connections of the client."""
         self._db.close()
+
+
+def _same_size(write: RecordWrite) -> Counted:
+    """The guess for a record not seen counting: a write that keeps its size (and its
+    metadata, when the write has some), with no expiry bucket known."""
+    return Counted(utf8_length(write.value_json), metadata_bytes(write.metadata),
+                   write.expires_at is not None, None)

@@ -12,11 +12,12 @@ between its head and its chunks is read again. What the reads find also feeds
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.backends.dynamodb_client import CONFLICT_ATTEMPTS, DynamoDBClient, backoff
+from agent_data_store.backends.usage_counters import Counted
 from agent_data_store.errors import BackendError
 from agent_data_store.records import Record, expired, precise_now
 
@@ -29,32 +30,43 @@ Target = tuple[str, str, str]
 _VALUE_PROJECTION = schema.projection(schema.VALUE_ATTRIBUTES)
 
 
-class SeenRecords:
-    """Records this process last saw existing → whether their value was inline.
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What this process last saw of an existing record."""
 
-    A hint for a ``set``'s first attempt (see ``DynamoDBBackend._put_one``), never trusted
-    for correctness; forgotten all at once when it grows past :data:`SEEN_RECORDS`.
+    inline: bool
+    """Whether its value was inside its item (not in chunks)."""
+    counted: Counted | None
+    """What it counted in usage, where known."""
+
+
+class SeenRecords:
+    """Records this process last saw existing, as :class:`Seen`.
+
+    A hint for a single write's first attempt (see ``DynamoDBBackend._put_one``), never
+    trusted for correctness (every attempt's condition checks what it assumes); forgotten
+    all at once when it grows past :data:`SEEN_RECORDS`.
     """
 
     def __init__(self) -> None:
-        self._inline: dict[Target, bool] = {}
+        self._seen: dict[Target, Seen] = {}
 
-    def get(self, target: Target) -> bool | None:
-        """Whether the record was last seen with its value inline; ``None``: not seen existing."""
-        return self._inline.get(target)
+    def get(self, target: Target) -> Seen | None:
+        """What was last seen of the record; ``None``: not seen existing."""
+        return self._seen.get(target)
 
-    def saw(self, target: Target, inline: bool | None) -> None:
-        """Remember that a record exists (``inline``: with its value in its item) or not."""
-        if inline is None:
-            self._inline.pop(target, None)
+    def saw(self, target: Target, seen: Seen | None) -> None:
+        """Remember that a record exists (as ``seen``) or not (``None``)."""
+        if seen is None:
+            self._seen.pop(target, None)
         else:
-            self.saw_existing({target: inline})
+            self.saw_existing({target: seen})
 
-    def saw_existing(self, inline: dict[Target, bool]) -> None:
-        """Remember records found existing, each with whether its value was inline."""
-        if len(self._inline) > SEEN_RECORDS:
-            self._inline.clear()
-        self._inline.update(inline)
+    def saw_existing(self, seen: dict[Target, Seen]) -> None:
+        """Remember records found existing."""
+        if len(self._seen) > SEEN_RECORDS:
+            self._seen.clear()
+        self._seen.update(seen)
 
 
 class DynamoDBReader:
@@ -77,6 +89,8 @@ class DynamoDBReader:
             attributes = schema.HEAD_ATTRIBUTES if heads else None
             stored = [schema.parse_record(item) for item in self._db.batch_get(keys, attributes)]
             by_target = {(r.record.user_id, r.record.namespace, r.record.key): r for r in stored}
+            self._seen.saw_existing(
+                {t: Seen(not r.chunks, r.counted) for t, r in by_target.items()})
             if heads:
                 return by_target
             torn = self._fill_chunks(by_target)
@@ -107,7 +121,7 @@ class DynamoDBReader:
             return None
         _, value, _, _ = schema.item_value(item, namespace)
         if value is not None:
-            self._seen.saw((user_id, namespace, key), True)
+            self._seen.saw((user_id, namespace, key), Seen(True, schema.item_counted(item)))
             return value
         values, torn = self._values(user_id, namespace, [item])
         return self.get_many_values(user_id, namespace, torn).get(key) if torn else values[key]
@@ -141,8 +155,7 @@ class DynamoDBReader:
             if value is None:
                 torn.append(target)
             else:
-                records[target] = schema.StoredRecord(
-                    replace(stored.record, value_json=value), stored.rev, stored.chunks)
+                records[target] = replace(stored, record=replace(stored.record, value_json=value))
         return torn
 
     def _chunk_values(self, heads: dict[Target, tuple[int, int]]) -> dict[Target, str | None]:
@@ -172,16 +185,15 @@ class DynamoDBReader:
         """
         values: dict[str, str] = {}
         chunked: dict[Target, tuple[int, int]] = {}
-        inline: dict[Target, bool] = {}
+        seen: dict[Target, Seen] = {}
         for item in items:
             key, value, rev, chunks = schema.item_value(item, namespace)
+            seen[(user_id, namespace, key)] = Seen(value is not None, schema.item_counted(item))
             if value is not None:
                 values[key] = value
-                inline[(user_id, namespace, key)] = True
             else:
-                inline[(user_id, namespace, key)] = False
                 chunked[(user_id, namespace, key)] = (rev, chunks)
-        self._seen.saw_existing(inline)
+        self._seen.saw_existing(seen)
         torn = []
         for (_, _, key), value in self._chunk_values(chunked).items():
             if value is None:
@@ -329,6 +341,14 @@ class DynamoDBReader:
                                 {"#expiresAt": "expiresAt"}, {":now": schema.s(now)},
                                 schema.HEAD_ATTRIBUTES):
             yield [schema.parse_record(item) for item in items]
+
+    def scan_uncounted(self, batch_size: int) -> Iterator[list[Target]]:
+        """Scan the table for records written before sizes were kept (no ``valueBytes``),
+        ``batch_size`` items read per page; every page is yielded, also an empty one."""
+        for items in self._scan(batch_size, "begins_with(#sk, :sk) AND "
+                                "attribute_not_exists(#valueBytes)",
+                                {"#valueBytes": "valueBytes"}, {}, ("userId", "namespace", "key")):
+            yield [(i["userId"]["S"], i["namespace"]["S"], i["key"]["S"]) for i in items]
 
     def _scan(self, limit: int, condition: str, names: dict[str, str], values: dict[str, Any],
               attributes: Sequence[str] | None) -> Iterator[list[dict[str, Any]]]:

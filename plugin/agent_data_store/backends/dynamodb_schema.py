@@ -40,16 +40,20 @@ namespace      ``{userId}``                     ``n:{short(namespace)}``
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_item
+from agent_data_store.backends.usage_counters import (
+    Counted,
+    counted_record,
+    epoch_seconds,
+    live_bucket_floor,
+)
 from agent_data_store.records import LEGACY_VERSION, Record, expired
 
 Item = dict[str, Any]
@@ -60,6 +64,8 @@ SK = "sk"
 RECORD_TAG = "r:"
 CHUNK_TAG = "v:"
 NAMESPACE_TAG = "n:"
+BUCKET_TAG = "e:"
+QUOTA_SK = "q:"
 
 RAW_KEY_BYTES = 900
 """Keys and namespaces up to this many UTF-8 bytes appear in item keys as they are."""
@@ -95,12 +101,14 @@ _FIELDS = {
     "_id": "S", "userId": "S", "namespace": "S", "key": "S", "metadata": "S",
     "createdByAgent": "S", "lastAccessedByAgent": "S", "accessCount": "N",
     "createdAt": "S", "updatedAt": "S", "lastAccessedAt": "S", "rev": "N", "chunks": "N",
-    "version": "S", "expiresAt": "S",
+    "version": "S", "expiresAt": "S", "valueBytes": "N", "metadataBytes": "N",
+    "usageBucket": "N",
 }
 HEAD_ATTRIBUTES = tuple(_FIELDS)
 """Every attribute of a record item except its value: what writes and deletes read."""
 
-VALUE_ATTRIBUTES = ("key", "value", "num", "chunks", "rev", "expiresAt")
+VALUE_ATTRIBUTES = ("key", "value", "num", "chunks", "rev", "expiresAt", "valueBytes",
+                    "metadataBytes", "usageBucket")
 """What value reads need: botocore parses a response attribute by attribute, so reading
 these instead of the whole item saves most of a read's client-side time."""
 
@@ -163,6 +171,22 @@ def namespace_key(user_id: str, namespace: str) -> Item:
     return {PK: s(user_id), SK: s(NAMESPACE_TAG + short(namespace))}
 
 
+def bucket_key(user_id: str, end: int, digest: str) -> Item:
+    """The primary key of an expiry bucket's counter item (see :mod:`.usage_counters`)."""
+    return {PK: s(user_id), SK: s(f"{BUCKET_TAG}{end:012d}:{digest}")}
+
+
+def quota_key(user_id: str) -> Item:
+    """The primary key of the item holding a user's own quota."""
+    return {PK: s(user_id), SK: s(QUOTA_SK)}
+
+
+def live_counters_from() -> str:
+    """The sort key from which a user's partition holds every counter that counts now: the
+    buckets not yet ended, then the namespace counters and the quota item."""
+    return f"{BUCKET_TAG}{live_bucket_floor():012d}"
+
+
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
     """A record as read from its item, with its write counter and chunk count.
@@ -174,6 +198,8 @@ class StoredRecord:
     record: Record
     rev: int
     chunks: int
+    counted: Counted | None = None
+    """What the record adds to its user's usage counters (``None``: not read)."""
 
 
 def is_integer_json(value_json: str) -> bool:
@@ -213,11 +239,23 @@ def parse_record(item: Mapping[str, Any]) -> StoredRecord:
             expires_at=item["expiresAt"]["S"] if "expiresAt" in item else None,
         )
         chunks = int(item["chunks"]["N"]) if "chunks" in item else 0
-        return StoredRecord(checked(record), int(item["rev"]["N"]), chunks)
+        return StoredRecord(checked(record), int(item["rev"]["N"]), chunks, item_counted(item))
     except DECODING_ERRORS:
         types = {**_FIELDS, "value": "S"} if "value" in item else (
             {**_FIELDS, "num": "N"} if "num" in item else _FIELDS)
         raise unreadable_item(item, types) from None
+
+
+def item_counted(item: Mapping[str, Any]) -> Counted:
+    """What a record item (read with its head attributes) adds to the usage counters."""
+    value_bytes = item.get("valueBytes")
+    bucket = item.get("usageBucket")
+    return Counted(
+        None if value_bytes is None else int(value_bytes["N"]),
+        int(item["metadataBytes"]["N"]) if "metadataBytes" in item else 0,
+        "expiresAt" in item,
+        None if bucket is None else int(bucket["N"]),
+    )
 
 
 def item_keys(items: Sequence[Mapping[str, Any]], namespace: str) -> list[str]:
@@ -273,8 +311,9 @@ def metadata_json(metadata: dict[str, Any]) -> str:
     return json.dumps(metadata, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-def record_item(record: Record, rev: int, chunks: list[bytes]) -> Item:
-    """The whole item of ``record``, its value inline or counted in ``chunks``."""
+def record_item(record: Record, rev: int, chunks: list[bytes], counted: Counted) -> Item:
+    """The whole item of ``record``, its value inline or counted in ``chunks``, with what it
+    ``counted`` in usage."""
     item: Item = {
         **record_key(record.user_id, record.namespace, record.key),
         "_id": s(record.id),
@@ -291,10 +330,28 @@ def record_item(record: Record, rev: int, chunks: list[bytes]) -> Item:
         "rev": n(rev),
         "version": s(record.version),
         **expiry_attributes(record.expires_at),
+        **size_attributes(counted),
     }
     form, stored = value_form(record.value_json, chunks)
     item[form] = stored
     return item
+
+
+def size_attributes(counted: Counted) -> Item:
+    """``valueBytes``, ``metadataBytes`` and (for a record that expires) ``usageBucket``."""
+    item: Item = {"valueBytes": n(counted.value_bytes or 0),
+                  "metadataBytes": n(counted.metadata_bytes)}
+    if counted.bucket is not None:
+        item["usageBucket"] = n(counted.bucket)
+    return item
+
+
+def new_counted(record: Record, head: StoredRecord | None) -> Counted:
+    """What ``record`` will count once stored over ``head``: it keeps the head's bucket
+    while its expiry stays, else gets one for its expiry."""
+    keep = (head.counted.bucket if head is not None and head.counted is not None
+            and head.record.expires_at == record.expires_at else None)
+    return counted_record(record.value_json, record.metadata, record.expires_at, keep)
 
 
 def expiry_attributes(expires_at: str | None) -> Item:
@@ -302,13 +359,6 @@ def expiry_attributes(expires_at: str | None) -> Item:
     if expires_at is None:
         return {}
     return {"expiresAt": s(expires_at), TTL_ATTRIBUTE: n(epoch_seconds(expires_at))}
-
-
-def epoch_seconds(expires_at: str) -> int:
-    """An expiry time as whole epoch seconds, rounded up (never before the expiry)."""
-    whole = calendar.timegm(time.strptime(expires_at[:19], "%Y-%m-%dT%H:%M:%S"))
-    milliseconds = int(expires_at[20:23])
-    return whole + (1 if milliseconds else 0)
 
 
 def item_expired(item: Mapping[str, Any], now: str) -> bool:

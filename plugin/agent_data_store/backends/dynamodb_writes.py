@@ -1,8 +1,9 @@
 """The write side of the DynamoDB backend: transactions of record changes and their retries.
 
-A :class:`Change` is every action that changes one record (its item, its value chunks); the
-namespace counts of a batch (records, and records that expire) are added when it is sent,
-so a count moves exactly when its records do. :meth:`DynamoDBWriter.apply` reads the
+A :class:`Change` is every action that changes one record (its item, its value chunks) and
+what it does to the counters (:mod:`.usage_counters`: its namespace's records, expiring
+records and bytes, its expiry buckets); a batch's counter updates are added when it is
+sent, so a count moves exactly when its records do. :meth:`DynamoDBWriter.apply` reads the
 records' heads, plans a change for each and commits them in as few ``TransactWriteItems``
 as DynamoDB's limits allow, re-reading and re-planning the records whose transaction lost
 a race (every change is conditioned on the record's ``rev``, or on its absence).
@@ -22,9 +23,10 @@ from agent_data_store.backends.dynamodb_client import (
     Refused,
     backoff,
 )
-from agent_data_store.backends.dynamodb_reads import DynamoDBReader, SeenRecords, Target
+from agent_data_store.backends.dynamodb_reads import DynamoDBReader, Seen, SeenRecords, Target
+from agent_data_store.backends.usage_counters import Counted, CounterDeltas, change_deltas
 from agent_data_store.errors import BackendError
-from agent_data_store.records import Record
+from agent_data_store.records import Record, RecordWrite
 
 Plan = Callable[[Target, "schema.StoredRecord | None"], "Change | None"]
 """Given a record's head (``None``: it does not exist), the change to commit, if any."""
@@ -36,13 +38,11 @@ class Change:
 
     target: Target
     actions: list[dict[str, Any]]
-    delta: int = 0
-    """+1 when the record is created, -1 when it is deleted (its namespace's count)."""
-    expiring: int = 0
-    """What the change does to its namespace's count of records that expire (+1, -1, 0)."""
-    size: int = field(default=0)
-    inline: bool = True
-    """Whether the record's value is inside its item afterwards (not in chunks)."""
+    deltas: CounterDeltas = field(default_factory=CounterDeltas)
+    """What the change adds to the counters."""
+    size: int = 0
+    seen: Seen | None = None
+    """The record as it is afterwards (``None``: deleted), for :class:`SeenRecords`."""
 
 
 class DynamoDBWriter:
@@ -82,20 +82,18 @@ class DynamoDBWriter:
         """Write changes in as few transactions as the limits allow; return those that lost."""
         lost: set[Target] = set()
         batch: list[Change] = []
-        counted: set[tuple[str, str]] = set()
+        counters: set[tuple[Any, ...]] = set()
         size = 0
         for change in changes:
-            namespace = change.target[:2]
-            extra = 1 if _counts(change) and namespace not in counted else 0
-            actions = sum(len(c.actions) for c in batch) + len(counted) + extra
+            moved = change.deltas.counters()
+            actions = sum(len(c.actions) for c in batch) + len(counters | moved)
             if batch and (actions + len(change.actions) > schema.MAX_TRANSACTION_ITEMS
                           or size + change.size > schema.MAX_TRANSACTION_BYTES):
                 lost |= self.transact(batch)
-                batch, counted, size = [], set(), 0
+                batch, counters, size = [], set(), 0
             batch.append(change)
             size += change.size
-            if _counts(change):
-                counted.add(namespace)
+            counters |= moved
         if batch:
             lost |= self.transact(batch)
         return lost
@@ -109,19 +107,15 @@ class DynamoDBWriter:
         return set()
 
     def send(self, batch: list[Change]) -> None:
-        """One ``TransactWriteItems`` of the batch and its namespace counts; may raise Refused."""
-        deltas: dict[tuple[str, str], tuple[int, int]] = {}
+        """One ``TransactWriteItems`` of the batch and its counters; may raise Refused."""
+        deltas = CounterDeltas()
         for change in batch:
-            if _counts(change):
-                namespace = (change.target[0], change.target[1])
-                records, expiring = deltas.get(namespace, (0, 0))
-                deltas[namespace] = (records + change.delta, expiring + change.expiring)
+            deltas.merge(change.deltas)
         actions = [action for change in batch for action in change.actions]
-        actions += [build.count_action(self._table, *namespace, *delta)
-                    for namespace, delta in deltas.items()]
+        actions += build.counter_actions(self._table, deltas)
         self._db.call("transact_write_items", TransactItems=actions)
         for change in batch:
-            self._seen.saw(change.target, None if change.delta < 0 else change.inline)
+            self._seen.saw(change.target, change.seen)
 
     def record_change(self, record: Record, head: schema.StoredRecord | None, *,
                       replace: bool) -> Change:
@@ -133,21 +127,21 @@ class DynamoDBWriter:
         chunks = schema.split_value(record.value_json)
         rev = head.rev if head else 0
         chunk_items = schema.chunk_items(record, rev + 1, chunks)
+        counted = schema.new_counted(record, head)
         if head is None or replace or _recreated(record, head.record):
-            item = schema.record_item(record, rev + 1, chunks)
+            item = schema.record_item(record, rev + 1, chunks, counted)
             main = build.put_action(self._table, item, expect_rev=head.rev if head else None)
             size = schema.item_bytes(item)
         else:
-            main = build.overwrite_action(self._table, record, rev, chunks)
+            main = build.overwrite_action(self._table, record, rev, chunks, counted)
             size = len(record.value_json) + 4096
         actions = [main, *({"Put": {"TableName": self._table, "Item": c}} for c in chunk_items)]
         if head:
             actions += [build.delete_action(self._table, schema.chunk_key(*target_of(record), i))
                         for i in range(len(chunks), head.chunks)]
         size += sum(schema.item_bytes(c) for c in chunk_items)
-        expiring = _expires(record) - (_expires(head.record) if head else 0)
-        return Change(target_of(record), actions, delta=0 if head else 1, expiring=expiring,
-                      size=size, inline=not chunks)
+        deltas = change_deltas(record.user_id, record.namespace, _counted(head), counted)
+        return Change(target_of(record), actions, deltas, size, Seen(not chunks, counted))
 
     def try_create(self, record: Record) -> bool | schema.StoredRecord:
         """Create ``record`` in one transaction that also counts it in its namespace.
@@ -173,8 +167,40 @@ class DynamoDBWriter:
         record = build.delete_action(self._table, schema.record_key(*target), expect_rev=head.rev)
         actions = [record, *(build.delete_action(self._table, schema.chunk_key(*target, i))
                              for i in range(head.chunks))]
-        return Change(target, actions, delta=-1, expiring=-_expires(head.record),
-                      size=1024 * len(actions))
+        deltas = change_deltas(target[0], target[1], _counted(head), None)
+        return Change(target, actions, deltas, 1024 * len(actions))
+
+    def write_in_place(self, write: RecordWrite, old: Counted, expect: str | None = None
+                       ) -> bool | schema.StoredRecord | None:
+        """Apply ``write`` to its stored record in one call, as
+        :func:`~.dynamodb_actions.overwrite_in_place` builds it over ``old`` (what the record
+        is believed to count): one ``UpdateItem`` when the counters do not move, else one
+        ``TransactWriteItems`` of that update and the counters.
+
+        True if it did; the stored record when the condition refused it; False when there
+        is no such record; ``None`` when no such call fits or it lost a race.
+        """
+        built = build.overwrite_in_place(self._table, write, old, expect)
+        if built is None:
+            return None
+        request, assumed, new = built
+        deltas = change_deltas(write.user_id, write.namespace, assumed, new)
+        try:
+            if deltas.counters():
+                self._db.call("transact_write_items", TransactItems=[
+                    {"Update": request}, *build.counter_actions(self._table, deltas)])
+            else:
+                self._db.call("update_item", **request)
+        except Refused as refusal:
+            item = refusal.item
+            if refusal.code != "ConditionalCheckFailedException":
+                reason = (refusal.reasons or [{}])[0]
+                if reason.get("Code") != "ConditionalCheckFailed":
+                    return None  # a race with another transaction, not a refusal
+                item = reason.get("Item")
+            return False if item is None else schema.parse_record(item)
+        self._seen.saw((write.user_id, write.namespace, write.key), Seen(True, new))
+        return True
 
 
 def target_of(record: Record) -> Target:
@@ -182,14 +208,12 @@ def target_of(record: Record) -> Target:
     return (record.user_id, record.namespace, record.key)
 
 
-def _counts(change: Change) -> bool:
-    """Whether a change moves its namespace's counts."""
-    return bool(change.delta or change.expiring)
-
-
-def _expires(record: Record) -> int:
-    """1 for a record that expires, 0 for one that never does."""
-    return 0 if record.expires_at is None else 1
+def _counted(head: schema.StoredRecord | None) -> Counted | None:
+    """What the record ``head`` read counts (``None``: no record)."""
+    if head is None:
+        return None
+    assert head.counted is not None, "heads are read with their usage attributes"
+    return head.counted
 
 
 def _recreated(record: Record, head: Record) -> bool:

@@ -27,12 +27,13 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
-from agent_data_store.backends.base import Backend
+from agent_data_store.backends.base import Backend, UserUsage
 from agent_data_store.backends.decoding import listed_keys
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
     COUNTERS,
     COUNTERS_PARENT,
+    DELETE_PROJECTION,
     INDEX_FILE,
     MAX_ID_BYTES,
     PROJECTION,
@@ -57,6 +58,7 @@ from agent_data_store.backends.firestore_requests import (
     delete_change,
     record_change,
 )
+from agent_data_store.backends.firestore_usage import FirestoreUsage
 from agent_data_store.errors import BackendError, ConfigurationError, InvalidValueError
 from agent_data_store.records import (
     Access,
@@ -129,6 +131,7 @@ class FirestoreBackend(Backend):
         self._requests = FirestoreRequests(
             self.client, self._counters, where=where, timeout_s=timeout_s, page_size=page_size
         )
+        self._usage = FirestoreUsage(self._requests, self._records, self._counters, page_size)
 
     @classmethod
     def from_config(cls, config: StoreConfig) -> Self:
@@ -348,7 +351,7 @@ class FirestoreBackend(Backend):
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
         while refs:
             snapshots = self._requests.get(
-                list(refs.values()), ["userId", "namespace", "valueChunks", "expiresAt"]
+                list(refs.values()), DELETE_PROJECTION
             )
             count, conflicted = self._delete_snapshots(list(snapshots.values()))
             deleted += count
@@ -359,7 +362,7 @@ class FirestoreBackend(Backend):
     def clear_namespace(self, user_id: str, namespace: str) -> int:
         """Page through the namespace's keys and delete each page in batched commits."""
         query = scope_query(self._records, user_id, namespace).select(
-            ["userId", "namespace", "key", "queryKey", "valueChunks", "expiresAt"]
+            ["key", "queryKey", *DELETE_PROJECTION]
         )
         deleted = 0
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
@@ -480,6 +483,25 @@ class FirestoreBackend(Backend):
             for rid, r in by_id.items()
         })
         return [rid for rid in by_id if skipped.get(rid)]
+
+    # -- usage and quotas: delegated to FirestoreUsage (firestore_usage.py) -----------------
+
+    def user_usage(self, user_id: str) -> UserUsage:
+        """One query of the user's counters that count now."""
+        return self._usage.user_usage(user_id)
+
+    def iter_usage(self) -> Iterator[list[UserUsage]]:
+        """Page through the counters; every user with records or a quota, by user ID."""
+        return self._usage.iter_usage()
+
+    def set_user_quota(self, user_id: str, max_records: int | None, max_bytes: int | None
+                       ) -> None:
+        """Write (or delete) the user's quota document."""
+        self._usage.set_user_quota(user_id, max_records, max_bytes)
+
+    def recount_usage(self, batch_size: int) -> Iterator[int]:
+        """Count the records written before sizes were kept (see ``FirestoreUsage``)."""
+        return self._usage.recount(batch_size, self._records_from)
 
     def ensure_indexes(self) -> list[str]:
         """Describe the shipped composite indexes; Firestore indexes are deployed, not created.

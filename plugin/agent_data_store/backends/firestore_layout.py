@@ -17,8 +17,17 @@ Firestore refuses some of what the logical record holds, so this module translat
   subcollection of the record's document, written and deleted in the same commit.
 * **Namespace counters.** ``{collection}/namespaces/namespace_counts/{userId:namespace}``
   holds how many records a namespace has (``count``) and how many of them expire
-  (``expiring``), changed in the same commit as every write that changes them, so
-  ``list_namespaces`` reads one small document per namespace.
+  (``expiring``), and their bytes (``bytes``, ``expiringBytes``), changed in the same commit
+  as every write that changes them, so ``list_namespaces`` reads one small document per
+  namespace.
+* **Usage.** Beside the namespace counters, the same collection holds each user's expiry
+  buckets (``{userId}%E{end}.{digest}``: ``records``, ``bytes``) and quota override
+  (``{userId}%Q``: ``maxRecords``, ``maxBytes``); records carry ``valueBytes``,
+  ``metadataBytes`` and ``usageBucket`` (:mod:`.usage_counters` says how they count). Every
+  one of these documents has ``until``, the bucket's end in epoch seconds (or
+  :data:`~.usage_counters.NEVER`), so a user's usage is one query, ``userId == U and until
+  >= now + 1``. User IDs hold no ``:`` and :func:`firestore_id` leaves no ``%`` unescaped,
+  so these IDs never equal a namespace counter's (``{userId}:…``) or each other.
 * **Expiry.** ``expiresAt`` is a timestamp (``null`` for a record that never expires), on
   the record and on its value chunks, because a Firestore TTL policy deletes only documents
   whose field is a timestamp, and deletes a document without its subcollection. Records
@@ -35,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_data_store.backends.decoding import DECODING_ERRORS, checked, unreadable_document
+from agent_data_store.backends.usage_counters import Counted
 from agent_data_store.records import Record, expired
 
 MAX_ID_BYTES = 1500
@@ -71,12 +81,18 @@ COUNTERS = "namespace_counts"
 INDEX_FILE = Path(__file__).with_name("firestore.indexes.json")
 """The composite indexes production Firestore needs (the emulator needs none)."""
 
+SIZE_FIELDS = ("valueBytes", "metadataBytes", "usageBucket")
+"""What a record counts in its user's usage (see :mod:`.usage_counters`)."""
+
 PROJECTION = (
     "_id", "userId", "namespace", "key", "valueChunks", "metadata", "createdByAgent",
     "lastAccessedByAgent", "accessCount", "createdAt", "updatedAt", "lastAccessedAt", "version",
-    "expiresAt",
+    "expiresAt", *SIZE_FIELDS,
 )
 """Every field but ``value``: what a write reads of the record it replaces."""
+
+DELETE_PROJECTION = ("userId", "namespace", "valueChunks", "expiresAt", *SIZE_FIELDS)
+"""What a delete reads of the record it removes."""
 
 
 def firestore_id(logical_id: str) -> str:
@@ -119,6 +135,28 @@ def counter_id(user_id: str, namespace: str) -> str:
     return firestore_id(f"{user_id}:{namespace}")
 
 
+def bucket_id(user_id: str, end: int, digest: str) -> str:
+    """Return the document ID of an expiry bucket's counter (see the module docstring)."""
+    return f"{firestore_id(user_id)}%E{end:012d}.{digest}"
+
+
+def quota_id(user_id: str) -> str:
+    """Return the document ID of a user's quota override."""
+    return f"{firestore_id(user_id)}%Q"
+
+
+def counted_fields(fields: Mapping[str, Any]) -> Counted:
+    """What a record document (read with :data:`SIZE_FIELDS` and ``expiresAt``) counts."""
+    value_bytes = fields.get("valueBytes")
+    bucket = fields.get("usageBucket")
+    return Counted(
+        None if value_bytes is None else int(value_bytes),
+        int(fields.get("metadataBytes") or 0),
+        from_timestamp(fields.get("expiresAt")) is not None,
+        None if bucket is None else int(bucket),
+    )
+
+
 def split_value(value_json: str) -> list[bytes]:
     """Return the chunks a value is stored in, or ``[]`` when it fits in its document."""
     data = value_json.encode("utf-8")
@@ -127,13 +165,17 @@ def split_value(value_json: str) -> list[bytes]:
     return [data[start : start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)]
 
 
-def record_fields(record: Record, chunk_count: int) -> dict[str, Any]:
-    """Return the fields of a record's document; ``value`` is empty when it is chunked."""
+def record_fields(record: Record, chunk_count: int, counted: Counted) -> dict[str, Any]:
+    """Return the fields of a record's document, with what it ``counted`` in usage; ``value``
+    is empty when it is chunked."""
     fields = record.to_stored_fields()
     fields["queryNamespace"] = query_namespace(record.namespace)
     fields["queryKey"] = query_key(record.key)
     fields["valueChunks"] = chunk_count
     fields["expiresAt"] = to_timestamp(record.expires_at)
+    fields["valueBytes"] = counted.value_bytes
+    fields["metadataBytes"] = counted.metadata_bytes
+    fields["usageBucket"] = counted.bucket
     if chunk_count:
         fields["value"] = ""
     return fields

@@ -14,6 +14,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from agent_data_store.backends.base import prefix_upper_bound
 from agent_data_store.backends.firestore_layout import (
+    DELETE_PROJECTION,
     fields_expired,
     query_key,
     query_namespace,
@@ -77,7 +78,7 @@ def expired_query(records: CollectionReference, now: str, limit: int) -> Query:
     index on ``expiresAt``), with the fields a delete needs."""
     return (
         records.where(filter=FieldFilter("expiresAt", "<=", to_timestamp(now)))
-        .order_by("expiresAt").select(["userId", "namespace", "valueChunks", "expiresAt"])
+        .order_by("expiresAt").select(list(DELETE_PROJECTION))
         .limit(limit)
     )
 

@@ -5,8 +5,9 @@ so an unreachable emulator or service fails within that time. Google exceptions 
 leave this module: they become :class:`BackendUnavailableError` or :class:`BackendError`.
 
 Writes are grouped per record (:class:`Change`) and packed into atomic commits of at most
-500 operations and 8 MiB; each commit also carries the namespace-counter increments of
-the creates and deletes in it, so a counter moves exactly when its records do.
+500 operations and 8 MiB; each commit also carries the counter increments of the changes in
+it (namespace counts and bytes, expiry buckets: :mod:`.usage_counters`), so a counter moves
+exactly when its records do.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from google.api_core import exceptions as google_errors
@@ -26,11 +27,19 @@ from agent_data_store.backends.base import CALL_DEADLINE, MIN_REQUEST_S, request
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
     INDEX_FILE,
+    bucket_id,
     chunk_count,
+    counted_fields,
     counter_id,
     from_timestamp,
     record_fields,
     split_value,
+)
+from agent_data_store.backends.usage_counters import (
+    NEVER,
+    CounterDeltas,
+    change_deltas,
+    counted_record,
 )
 from agent_data_store.errors import BackendError, BackendUnavailableError
 
@@ -84,23 +93,13 @@ class Op:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """The writes of one record, always committed together so the record changes atomically.
-
-    ``delta`` is what the change does to its namespace's record count (+1, -1 or 0),
-    ``expiring`` to its count of records that expire.
-    """
+    """The writes of one record, always committed together so the record changes atomically,
+    and what they do to the counters (``deltas``)."""
 
     ref: DocumentReference
     ops: list[Op]
-    scope: tuple[str, str]
-    delta: int
+    deltas: CounterDeltas
     size: int
-    expiring: int = 0
-
-    @property
-    def counted(self) -> bool:
-        """Whether the change moves its namespace's counters."""
-        return bool(self.delta or self.expiring)
 
 
 def record_change(ref: DocumentReference, snapshot: Snapshot | None, record: Record) -> Change:
@@ -114,7 +113,11 @@ def record_change(ref: DocumentReference, snapshot: Snapshot | None, record: Rec
     chunks = split_value(record.value_json)
     old = (snapshot.to_dict() or {}) if snapshot and exists else {}
     old_chunks = chunk_count(old)
-    fields = record_fields(record, len(chunks))
+    before = counted_fields(old) if exists else None
+    keep = before.bucket if before and from_timestamp(old.get("expiresAt")) == record.expires_at \
+        else None
+    after = counted_record(record.value_json, record.metadata, record.expires_at, keep)
+    fields = record_fields(record, len(chunks), after)
     ops = [
         Op("update", ref, fields, snapshot.update_time) if snapshot and exists
         else Op("create", ref, fields)
@@ -125,9 +128,8 @@ def record_change(ref: DocumentReference, snapshot: Snapshot | None, record: Rec
     ops += [Op("delete", ref.collection(CHUNKS).document(str(i)))
             for i in range(len(chunks), old_chunks)]
     size = sum(map(len, chunks)) + len(fields["value"].encode()) + len(fields["metadata"]) * 4
-    expiring = (record.expires_at is not None) - _expires(old)
-    return Change(ref, ops, (record.user_id, record.namespace), 0 if exists else 1,
-                  size + 16 * 1024, expiring)
+    deltas = change_deltas(record.user_id, record.namespace, before, after)
+    return Change(ref, ops, deltas, size + 16 * 1024)
 
 
 def delete_change(snapshot: Snapshot) -> Change:
@@ -137,12 +139,8 @@ def delete_change(snapshot: Snapshot) -> Change:
     ops = [Op("delete", ref, if_updated_at=snapshot.update_time)]
     ops += [Op("delete", ref.collection(CHUNKS).document(str(i)))
             for i in range(chunk_count(fields))]
-    return Change(ref, ops, (fields["userId"], fields["namespace"]), -1, 1024, -_expires(fields))
-
-
-def _expires(fields: dict[str, Any]) -> int:
-    """1 for the fields of a record that expires, 0 for one that never does (or none)."""
-    return 0 if from_timestamp(fields.get("expiresAt")) is None else 1
+    deltas = change_deltas(fields["userId"], fields["namespace"], counted_fields(fields), None)
+    return Change(ref, ops, deltas, 1024)
 
 
 def pack(changes: Sequence[Change]) -> list[list[Change]]:
@@ -150,18 +148,18 @@ def pack(changes: Sequence[Change]) -> list[list[Change]]:
     groups: list[list[Change]] = []
     current: list[Change] = []
     ops = size = 0
-    scopes: set[tuple[str, str]] = set()
+    counters: set[tuple[Any, ...]] = set()
     for change in changes:
-        extra = len(change.ops) + (change.counted and change.scope not in scopes)
+        moved = change.deltas.counters()
+        extra = len(change.ops) + len(moved - counters)
         if current and (ops + extra > MAX_BATCH_OPS or size + change.size > MAX_COMMIT_BYTES):
             groups.append(current)
-            current, ops, size, scopes = [], 0, 0, set()
-            extra = len(change.ops) + change.counted
+            current, ops, size, counters = [], 0, 0, set()
+            extra = len(change.ops) + len(moved)
         current.append(change)
         ops += extra
         size += change.size
-        if change.counted:
-            scopes.add(change.scope)
+        counters |= moved
     if current:
         groups.append(current)
     return groups
@@ -296,26 +294,32 @@ class FirestoreRequests:
         else:
             batch.delete(op.ref, option=option)
 
+    def _count(self, batch: Any, deltas: CounterDeltas) -> None:
+        """Add the counters' increments to a commit."""
+        for (user_id, namespace), row in deltas.changed_namespaces().items():
+            batch.set(self._counters.document(counter_id(user_id, namespace)), {
+                "userId": user_id, "namespace": namespace, "until": NEVER,
+                "count": firestore.Increment(row[0]), "expiring": firestore.Increment(row[1]),
+                "bytes": firestore.Increment(row[2]),
+                "expiringBytes": firestore.Increment(row[3]),
+            }, merge=True)
+        for (user_id, end, digest), (records, size) in deltas.changed_buckets().items():
+            batch.set(self._counters.document(bucket_id(user_id, end, digest)), {
+                "userId": user_id, "until": end, "expiresAt": datetime.fromtimestamp(end, UTC),
+                "records": firestore.Increment(records), "bytes": firestore.Increment(size),
+            }, merge=True)
+
     def commit(self, changes: Sequence[Change]) -> list[Change]:
         """Commit changes in batches of whole records; return those that hit a conflict."""
         conflicted: list[Change] = []
         for group in pack(changes):
             batch = self.client.batch()
-            deltas: dict[tuple[str, str], tuple[int, int]] = {}
+            deltas = CounterDeltas()
             for change in group:
                 for op in change.ops:
                     self._apply(batch, op)
-                records, expiring = deltas.get(change.scope, (0, 0))
-                deltas[change.scope] = (records + change.delta, expiring + change.expiring)
-            for (user_id, namespace), (records, expiring) in deltas.items():
-                if records or expiring:
-                    batch.set(
-                        self._counters.document(counter_id(user_id, namespace)),
-                        {"userId": user_id, "namespace": namespace,
-                         "count": firestore.Increment(records),
-                         "expiring": firestore.Increment(expiring)},
-                        merge=True,
-                    )
+                deltas.merge(change.deltas)
+            self._count(batch, deltas)
 
             def send(timeout: float, batch: Any = batch) -> object:
                 return batch.commit(retry=None, timeout=timeout)

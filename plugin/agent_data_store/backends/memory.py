@@ -291,7 +291,6 @@ class MemoryBackend(Backend):
             if len(found) < batch_size:
                 return
 
-    supports_usage: ClassVar[bool] = True
 
     def user_usage(self, user_id: str) -> UserUsage:
         """The user's totals, kept by its namespaces' record dicts."""

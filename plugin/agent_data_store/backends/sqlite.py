@@ -483,7 +483,6 @@ class SqliteBackend(Backend):
 
     # -- usage and quotas ------------------------------------------------------------------
 
-    supports_usage: ClassVar[bool] = True
 
     def user_usage(self, user_id: str) -> UserUsage:
         """The user's row of the usage table the triggers keep (:mod:`.sqlite_usage`)."""

@@ -36,10 +36,7 @@ def namespaces(backend: Backend, user_id: str) -> list[reports.NamespaceTotals]:
 
 
 def quota_line(backend: Backend, config: StoreConfig, user_id: str) -> str | None:
-    """The user's usage against its quota in one line, or ``None`` where the backend keeps
-    no usage."""
-    if not backend.supports_usage:
-        return None
+    """The user's usage against its quota in one line."""
     usage = backend.user_usage(user_id)
     limits = limits_for(usage, config)
 
