@@ -6,7 +6,8 @@ and writes on a plain table (``GetItem``, ``PutItem``, ``BatchGetItem``, ``Query
 interleaved over several rounds. The agents are those of ``side_by_side.py`` (``set`` writes
 to a namespace of its own, so ``get_all`` reads 1000 records). The table reports the median
 time per operation, the ratio, the ratio of the same runs with access tracking off, and the
-DynamoDB calls each side made (counted with botocore event hooks).
+DynamoDB calls each side made (counted with botocore event hooks), the calls each backend
+primitive makes, and what quota checks add to each operation (``quota_costs.py``).
 
     python benchmarks/bench_dynamodb.py [--quick] [--endpoint-url http://127.0.0.1:PORT]
 
@@ -29,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from quota_costs import print_costs, quota_costs
 from side_by_side import AGENTS, NAMESPACE, RECORDS, USER, VALUE, WRITES, atomic_operations
 
 from agent_data_store import DataStorePlugin, StoreConfig
@@ -52,6 +54,14 @@ class CallCounter:
         counts = dict(self.calls)
         self.calls.clear()
         return counts
+
+    @contextmanager
+    def sending(self) -> Iterator[list[str]]:
+        """Collect the calls made while the block runs (for ``quota_costs``)."""
+        self.take()
+        sent: list[str] = []
+        yield sent
+        sent.extend(name for name, count in self.take().items() for _ in range(count))
 
 
 def raw_operations(client: Any, table: str) -> dict[str, Callable[[int], None]]:
@@ -166,8 +176,9 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
                      "untracked_ratio": untracked_median / raw_median,
                      "ours_calls": ours_calls, "raw_calls": raw_calls})
     round_trips = count_round_trips(ours, counter)
+    quotas = quota_costs(ours, config, counter.sending)
     ours.close()
-    return {"rows": rows, "round_trips": round_trips}
+    return {"rows": rows, "round_trips": round_trips, "quotas": quotas}
 
 
 def count_round_trips(backend: DynamoDBBackend, counter: CallCounter) -> dict[str, int]:
@@ -249,6 +260,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("\nDynamoDB calls per operation:")
     for name, count in figures["round_trips"].items():
         print(f"  {name:<52}{count}")
+    print_costs(figures["quotas"], "DynamoDB calls")
     return figures
 
 

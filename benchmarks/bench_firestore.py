@@ -34,6 +34,7 @@ from typing import Any
 
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
+from quota_costs import print_costs, quota_costs
 from side_by_side import (
     NAMESPACE,
     USER,
@@ -77,6 +78,14 @@ class RpcCounter:
         self.by_rpc.clear()
         operation()
         return dict(self.by_rpc)
+
+    @contextmanager
+    def sending(self) -> Iterator[list[str]]:
+        """Collect the RPCs sent while the block runs (for ``quota_costs``)."""
+        self.by_rpc.clear()
+        sent: list[str] = []
+        yield sent
+        sent.extend(name for name, count in self.by_rpc.items() for _ in range(count))
 
 
 @contextmanager
@@ -218,10 +227,12 @@ def measure(quick: bool = False) -> dict[str, Any]:
         raw_rpcs = {name: sum(raw_counter.during(lambda op=op: op(1)).values())  # type: ignore[misc]
                     for name, op in raw_ops.items()}
         rpcs = count_rpcs(ours, config)
+        quotas = quota_costs(ours, config, RpcCounter(ours.client).sending)
         for client in (ours, raw_filled):
             client.close()
         raw_client.close()
-    return {"emulator": host, "rows": rows, "rpcs": rpcs, "raw_rpcs": raw_rpcs}
+    return {"emulator": host, "rows": rows, "rpcs": rpcs, "raw_rpcs": raw_rpcs,
+            "quotas": quotas}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -236,6 +247,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for name, counts in figures["rpcs"].items():
         detail = ", ".join(f"{rpc} {count}" for rpc, count in sorted(counts.items()))
         print(f"  {name:<34}{sum(counts.values()):>3}  ({detail})")
+    print_costs(figures["quotas"], "RPCs")
     return figures
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
+from tests.benchmarks.conftest import assert_quota_check_costs, load_benchmark
 
 pytestmark = pytest.mark.server
 
@@ -42,4 +42,5 @@ def test_dynamodb_benchmark_runs_and_reports_every_figure(
         "compare_and_set, stale version: UpdateItem": 1,
         "get_record: BatchGetItem": 1,
     }
+    assert_quota_check_costs(figures["quotas"])
     assert "raw boto3" in capsys.readouterr().out

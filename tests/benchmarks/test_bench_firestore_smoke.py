@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks.conftest import load_benchmark
+from tests.benchmarks.conftest import assert_quota_check_costs, load_benchmark
 
 pytestmark = pytest.mark.server
 
@@ -33,4 +33,5 @@ def test_firestore_benchmark_runs_on_the_emulator_and_reports_round_trips(
     assert rpcs["compare_and_set, current version"] == {"batch_get_documents": 1, "commit": 1}
     assert rpcs["compare_and_set, stale version"] == {"batch_get_documents": 1}
     assert rpcs["get_record"] == {"batch_get_documents": 1}
+    assert_quota_check_costs(figures["quotas"])
     assert "raw client" in capsys.readouterr().out

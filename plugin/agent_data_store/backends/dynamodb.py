@@ -5,12 +5,15 @@ key schema is in :mod:`agent_data_store.backends.dynamodb_schema`, the requests 
 items in :mod:`~agent_data_store.backends.dynamodb_actions`, the transactions and their
 retries in :mod:`~agent_data_store.backends.dynamodb_writes`, the reads (value-only reads,
 chunk reassembly, query pages) in :mod:`agent_data_store.backends.dynamodb_reads`, the boto3
-client in :mod:`agent_data_store.backends.dynamodb_client`. Every change to a record is a
-``TransactWriteItems`` that also updates its chunks and its namespace's record count,
-conditioned on the record's write counter and retried after re-reading on a conflict, except
-an overwrite that touches neither chunks nor count: a single ``set`` of an inline value can be
+client in :mod:`agent_data_store.backends.dynamodb_client`, usage and quotas in
+:mod:`~agent_data_store.backends.dynamodb_usage`. Every change to a record is a
+``TransactWriteItems`` that also updates its chunks and its counters (its namespace's record
+count and bytes, its expiry buckets: :mod:`.usage_counters`), conditioned on the record's
+write counter and retried after re-reading on a conflict, except an overwrite that touches
+neither chunks nor counters: a single ``set`` of an inline value of an unchanged size can be
 one conditional ``UpdateItem`` (see :meth:`DynamoDBBackend._put_one`), and so can a
-``compare_and_set`` and an integer ``increment`` (an ``ADD`` to the record's number).
+``compare_and_set`` and an integer ``increment`` that keeps its length (an ``ADD`` to the
+record's number).
 The table is created on first use. Errors reach callers as ``DataStoreError``s after
 throttling has been retried; an unreachable endpoint fails within a few seconds.
 """

@@ -9,7 +9,9 @@ item           ``pk``                          ``sk``
 =============  ==============================  =====================================
 record         ``{userId}:{short(namespace)}``  ``r:{short(key)}``
 value chunk    ``{userId}:{short(namespace)}``  ``v:{sha256(key)}:{index:03}``
+expiry bucket  ``{userId}``                     ``e:{end:012d}:{digest(namespace)}``
 namespace      ``{userId}``                     ``n:{short(namespace)}``
+quota          ``{userId}``                     ``q:``
 =============  ==============================  =====================================
 
 * A **record** item holds the fields of the storage layout (``_id``, ``userId``,
@@ -19,7 +21,9 @@ namespace      ``{userId}``                     ``n:{short(namespace)}``
   ``version`` (the record's version, new on every write), ``rev``, a write counter used as
   the optimistic-concurrency condition, and for a record that expires ``expiresAt`` (text,
   what reads compare) with :data:`TTL_ATTRIBUTE` (epoch seconds, the table's native TTL
-  attribute, also on its value chunks). An integer value of at most
+  attribute, also on its value chunks), and what it counts in its user's usage
+  (``valueBytes``, ``metadataBytes``, ``usageBucket``: :mod:`.usage_counters`). An
+  integer value of at most
   :data:`MAX_NUMBER_DIGITS` digits is stored instead as the number ``num``, so that
   ``increment`` can ``ADD`` to it in one ``UpdateItem``. A value larger than
   :data:`INLINE_VALUE_BYTES` is stored instead as ``chunks`` = n **value chunk** items (UTF-8
@@ -30,7 +34,13 @@ namespace      ``{userId}``                     ``n:{short(namespace)}``
   transaction as the records, so ``list_namespaces`` is one query of the user's partition:
   a namespace with a record that never expires (``records > expiring``) is listed at once,
   one whose records all expire after a query for one that has not. DynamoDB's own deletion
-  of expired items changes neither count, so ``records - expiring`` stays exact.
+  of expired items changes neither count, so ``records - expiring`` stays exact. It also
+  holds their bytes (``bytes``, ``expiringBytes``).
+* An **expiry bucket** counts the records (``records``, ``bytes``) of a user and namespace
+  that expire by its end, and a **quota** item holds a user's own limits (``maxRecords``,
+  ``maxBytes``). Their sort keys put a user's buckets before its namespace counters and
+  quota, so one query from the first bucket not yet ended reads what counts now
+  (:mod:`.dynamodb_usage`).
 * User IDs never contain ``:``, so a namespace partition (no ``:``) never equals a record
   partition. ``short()`` keeps a string as it is up to :data:`RAW_KEY_BYTES` bytes of UTF-8
   and otherwise cuts it and appends a SHA-256, which keeps long keys and namespaces under

@@ -8,8 +8,9 @@ Concurrency is optimistic and needs no transaction round trip: a write reads the
 replaces (one ``BatchGetDocuments``) and commits with preconditions — ``exists=False`` for a
 create, the read ``update_time`` for an overwrite or delete — so a concurrent change (an
 access-count increment included) makes the commit fail as a whole, and the records are read
-and written again. Creates and deletes change the namespace counters in the same atomic
-commit, so counts stay exact under concurrent writers.
+and written again. Every change moves its counters (the namespace's records and bytes, expiry
+buckets: :mod:`.usage_counters`) in the same atomic commit, so counts and usage stay exact
+under concurrent writers; usage and quotas are read and set in :mod:`.firestore_usage`.
 
 Every RPC has a deadline (``timeout_s``) and no hidden retry: an unreachable emulator or
 service fails within that time as :class:`BackendUnavailableError`.
