@@ -20,7 +20,7 @@ from agent_data_store.backends.base import UserUsage
 from agent_data_store.backends.dynamodb_client import DynamoDBClient
 from agent_data_store.backends.dynamodb_reads import DynamoDBReader, Target
 from agent_data_store.backends.dynamodb_writes import Change, DynamoDBWriter
-from agent_data_store.backends.usage_counters import UsageSum, change_deltas
+from agent_data_store.backends.usage_counters import UsageSum, change_deltas, usage_pages
 
 
 class DynamoDBUsage:
@@ -75,11 +75,8 @@ class DynamoDBUsage:
             if "LastEvaluatedKey" not in page:
                 break
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        listed = [totals.result() for _, totals in sorted(users.items())]
-        listed = [u for u in listed
-                  if u.records or u.max_records is not None or u.max_bytes is not None]
-        for start in range(0, len(listed), self._page_size):
-            yield listed[start : start + self._page_size]
+        yield from usage_pages((totals.result() for _, totals in sorted(users.items())),
+                               self._page_size)
 
     def set_user_quota(self, user_id: str, max_records: int | None, max_bytes: int | None
                        ) -> None:

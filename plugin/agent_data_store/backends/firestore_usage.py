@@ -23,7 +23,12 @@ from agent_data_store.backends.firestore_requests import (
     FirestoreRequests,
     record_change,
 )
-from agent_data_store.backends.usage_counters import NEVER, UsageSum, live_bucket_floor
+from agent_data_store.backends.usage_counters import (
+    NEVER,
+    UsageSum,
+    live_bucket_floor,
+    usage_pages,
+)
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
@@ -65,11 +70,8 @@ class FirestoreUsage:
                 fields = doc.to_dict() or {}
                 if isinstance(fields.get("userId"), str) and int(fields.get("until") or 0) >= floor:
                     by_user.setdefault(fields["userId"], []).append(fields)
-        listed = [_totals(user, docs) for user, docs in sorted(by_user.items())]
-        listed = [u for u in listed
-                  if u.records or u.max_records is not None or u.max_bytes is not None]
-        for start in range(0, len(listed), self._page_size):
-            yield listed[start : start + self._page_size]
+        yield from usage_pages(
+            (_totals(user, docs) for user, docs in sorted(by_user.items())), self._page_size)
 
     def set_user_quota(self, user_id: str, max_records: int | None, max_bytes: int | None
                        ) -> None:

@@ -36,11 +36,11 @@ import calendar
 import hashlib
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_data_store.backends.base import metadata_bytes, utf8_length
+from agent_data_store.backends.base import UserUsage, metadata_bytes, utf8_length
 
 SHORT_LIVED_S = 128
 """Records living up to this long get 1-second buckets."""
@@ -179,6 +179,14 @@ class UsageSum:
         """Add a bucket that has not ended."""
         self.records += records
         self.bytes += size
+
+
+def usage_pages(users: Iterable[UserUsage], page_size: int) -> Iterator[list[UserUsage]]:
+    """The users (in order) that hold records or have a quota of their own, in pages."""
+    listed = [u for u in users
+              if u.records or u.max_records is not None or u.max_bytes is not None]
+    for start in range(0, len(listed), page_size):
+        yield listed[start : start + page_size]
 
 
 def live_bucket_floor(now: float | None = None) -> int:
