@@ -57,9 +57,10 @@ class AccessTracker:
         """Count one access of ``key``, by ``agent``, now: :meth:`record` of a single read."""
         last = (agent, utc_now())
         with self._lock:
-            counts, latest = self._scope(user_id, namespace)
+            scope = self._scopes.get((user_id, namespace)) or self._scope(user_id, namespace)
+            counts = scope[0]
             counts[key] = counts.get(key, 0) + 1
-            latest[key] = last
+            scope[1][key] = last
 
     def __len__(self) -> int:
         return sum(len(counts) for counts, _ in self._scopes.values())

@@ -236,7 +236,8 @@ class SqliteBackend(Backend):
         value, expires_at = rows[0]
         if expires_at is not None and expired(expires_at, precise_now()):
             return None
-        return str(value)
+        text: str = value  # a TEXT NOT NULL column
+        return text
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """Return live records of ``keys``: one ``SELECT … IN`` per 500 keys."""
