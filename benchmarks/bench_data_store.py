@@ -25,15 +25,19 @@ from typing import Any
 from quota_costs import print_costs, quota_costs
 from side_by_side import (
     NAMESPACE,
+    SET_MANY_KEYS,
     USER,
     VALUE,
     WRITES,
     atomic_operations,
     print_table,
+    print_tracked_run,
     time_side_by_side,
+    time_tracked_run,
 )
 
-from agent_data_store import DataStorePlugin, StoreConfig
+from agent_data_store import Backend, DataStorePlugin, StoreConfig
+from agent_data_store.backends.memory import MemoryBackend
 from agent_data_store.backends.sqlite import SqliteBackend
 from agent_data_store.records import Access, RecordWrite, utc_now
 from sandbox_host import SandboxHost
@@ -77,10 +81,33 @@ def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]
         for _ in range(n):
             {k: json.loads(v) for k, v in conn.execute(select_all, (USER, NAMESPACE))}
 
-    return {"get": get, "set": set_, "get_many(100)": get_many, "get_all(1000)": get_all}
+    def set_many(n: int) -> None:
+        for _ in range(n):
+            now = utc_now()
+            rows = [(f"{USER}:{WRITES}:{key}", USER, WRITES, key, json.dumps(VALUE), "{}", "raw",
+                     "raw", 0, now, now, now) for key in SET_MANY_KEYS]
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(upsert, rows)
+            conn.execute("COMMIT")
+
+    return {"get": get, "set": set_, "get_many(100)": get_many, "get_all(1000)": get_all,
+            "set_many(100)": set_many}
 
 
-def _populate(backend: SqliteBackend, records: int, namespaces: int = 1) -> None:
+def memory_raw_get_many() -> Callable[[int], None]:
+    """What a store of JSON text in a dict does for ``get_many(100)``: look up, decode."""
+    text = json.dumps(VALUE)
+    stored = {f"k{i}": text for i in range(1000)}
+    keys = [f"k{i}" for i in range(100)]
+
+    def get_many(n: int) -> None:
+        for _ in range(n):
+            {key: json.loads(stored[key]) for key in keys if key in stored}
+
+    return get_many
+
+
+def _populate(backend: Backend, records: int, namespaces: int = 1) -> None:
     now = utc_now()
     text = json.dumps(VALUE)
     batch = []
@@ -97,7 +124,8 @@ def measure(quick: bool = False) -> dict[str, Any]:
     """Run every measurement and return the figures."""
     rounds = 3 if quick else 7
     sizes = {"get": 200 if quick else 5000, "set": 50 if quick else 2000,
-             "get_many(100)": 5 if quick else 300, "get_all(1000)": 2 if quick else 60}
+             "get_many(100)": 5 if quick else 300, "get_all(1000)": 2 if quick else 60,
+             "set_many(100)": 2 if quick else 60}
     with tempfile.TemporaryDirectory() as tmp:
         ours_path, raw_path = Path(tmp, "ours.db"), Path(tmp, "raw.db")
         ours = SqliteBackend(ours_path)
@@ -107,15 +135,34 @@ def measure(quick: bool = False) -> dict[str, Any]:
         raw = sqlite3.connect(raw_path, isolation_level=None)
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("PRAGMA synchronous=NORMAL")
-        host = SandboxHost(plugins=[DataStorePlugin(StoreConfig(url=f"sqlite:///{ours_path}"),
-                                                    backend=ours)], load_entry_points=False)
-        rows = time_side_by_side(host, raw_operations(raw), sizes, rounds)
+        host, untracked = (
+            SandboxHost(plugins=[DataStorePlugin(StoreConfig(url=f"sqlite:///{ours_path}",
+                                                             tracking=tracking), backend=ours)],
+                        load_entry_points=False)
+            for tracking in (True, False)
+        )
+        raw_ops = raw_operations(raw)
+        rows = time_side_by_side(host, raw_ops, sizes, rounds)
+        tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds)
+        memory_run = memory_tracked_run(5 * rounds)
         statements = count_statements(ours)
         quotas = quota_costs(ours, StoreConfig(url=f"sqlite:///{ours_path}"),
                              lambda: statements_run(ours))
         scaling = list_namespaces_scaling(Path(tmp), 1000, 10_000 if quick else 100_000)
     return {"rows": rows, "statements": statements, "list_namespaces": scaling,
-            "quotas": quotas}
+            "quotas": quotas, "tracked_run": tracked_run, "memory_tracked_run": memory_run}
+
+
+def memory_tracked_run(rounds: int) -> dict[str, float]:
+    """:func:`time_tracked_run` on the memory backend."""
+    backend = MemoryBackend()
+    _populate(backend, 1000)
+    host, untracked = (
+        SandboxHost(plugins=[DataStorePlugin(StoreConfig(url="memory://", tracking=tracking),
+                                             backend=backend)], load_entry_points=False)
+        for tracking in (True, False)
+    )
+    return time_tracked_run(host, untracked, memory_raw_get_many(), rounds)
 
 
 @contextmanager
@@ -195,6 +242,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     figures = measure(quick=args.quick)
     print_table(figures["rows"], "raw sqlite3", unit="us")
+    print_tracked_run(figures["tracked_run"], unit="us")
+    print("\nmemory backend (raw: JSON text in a dict):", end="")
+    print_tracked_run(figures["memory_tracked_run"], unit="us")
     print("\nstatements per bulk or atomic operation:")
     for name, count in figures["statements"].items():
         print(f"  {name:<36}{count}")

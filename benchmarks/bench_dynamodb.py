@@ -151,6 +151,8 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
     raw_ops = raw_operations(client, raw_table)
     rows = []
     for name, source in AGENTS.items():
+        if name not in raw_ops:
+            continue
         n = sizes[name]
         ours_times, raw_times, untracked_times = [], [], []
         for _ in range(rounds):

@@ -12,10 +12,11 @@ import math
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from agent_data_store.errors import InvalidValueError, UnreadableRecordError
+from agent_data_store.json_text import decode
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -51,11 +52,18 @@ def precise_now() -> str:
     return precise_time(time.time())
 
 
+_last_second: tuple[int, str] = (-1, "")
+
+
 def precise_time(epoch_s: float) -> str:
     """Format seconds since the epoch as :func:`precise_now` does (milliseconds rounded up)."""
-    millis = math.ceil(epoch_s * 1000)
-    seconds, ms = divmod(millis, 1000)
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{ms:03d}Z"
+    global _last_second
+    seconds, ms = divmod(math.ceil(epoch_s * 1000), 1000)
+    cached = _last_second
+    if cached[0] != seconds:
+        # Every read compares expiry times with now: format each second once, as utc_now.
+        cached = _last_second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return f"{cached[1]}.{ms:03d}Z"
 
 
 def expiry_after(ttl_s: float) -> str:
@@ -71,6 +79,12 @@ def expired(expires_at: str | None, now: str) -> bool:
 def new_version() -> str:
     """Return a fresh, random record version (opaque to agents)."""
     return os.urandom(8).hex()
+
+
+def new_versions(count: int) -> list[str]:
+    """Return ``count`` fresh versions, as :func:`new_version` would, from one random draw."""
+    text = os.urandom(8 * count).hex()
+    return [text[start : start + 16] for start in range(0, 16 * count, 16)]
 
 
 def encode_key(key: str) -> str:
@@ -128,7 +142,7 @@ class Record:
     def value(self) -> Any:
         """A fresh copy of the stored value."""
         try:
-            return json.loads(self.value_json)
+            return decode(self.value_json)
         except ValueError:
             raise UnreadableRecordError(
                 "value is not JSON text", record_id=self.id, namespace=self.namespace,
@@ -200,9 +214,13 @@ class Record:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecordWrite:
-    """A ``set`` of one key by one agent: what :func:`apply_write` needs to compute the record."""
+    """A ``set`` of one key by one agent: what :func:`apply_write` needs to compute the record.
+
+    Treat writes as values, like records (not frozen for the same reason: every item of a
+    bulk write builds one).
+    """
 
     user_id: str
     namespace: str
@@ -249,9 +267,13 @@ class Increment:
                            self.agent, self.at, self.version, expires_at, self.now)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Access:
-    """Buffered reads of one key during a run: how many, by which agent, when last."""
+    """Buffered reads of one key during a run: how many, by which agent, when last.
+
+    Treat accesses as values, like records (not frozen for the same reason: a run's end
+    builds one per key read).
+    """
 
     user_id: str
     namespace: str
@@ -291,31 +313,19 @@ def apply_write(existing: Record | None, write: RecordWrite) -> Record:
     record gets the write's (fresh) version and expiry.
     """
     existing = live(existing, write.now)
+    # Positional construction: dataclasses.replace or keywords cost several times more, and
+    # every write of a bulk call builds one record.
     if existing is None:
         return Record(
-            user_id=write.user_id,
-            namespace=write.namespace,
-            key=write.key,
-            value_json=write.value_json,
-            metadata=dict(write.metadata or {}),
-            created_by_agent=write.agent,
-            last_accessed_by_agent=write.agent,
-            access_count=0,
-            created_at=write.at,
-            updated_at=write.at,
-            last_accessed_at=write.at,
-            version=write.version,
-            expires_at=write.expires_at,
+            write.user_id, write.namespace, write.key, write.value_json,
+            dict(write.metadata) if write.metadata else {}, write.agent, write.agent, 0,
+            write.at, write.at, write.at, write.version, write.expires_at,
         )
-    return replace(
-        existing,
-        value_json=write.value_json,
-        metadata=merge_metadata(existing.metadata, write.metadata),
-        last_accessed_by_agent=write.agent,
-        updated_at=write.at,
-        last_accessed_at=write.at,
-        version=write.version,
-        expires_at=write.expires_at,
+    return Record(
+        existing.user_id, existing.namespace, existing.key, write.value_json,
+        merge_metadata(existing.metadata, write.metadata), existing.created_by_agent,
+        write.agent, existing.access_count, existing.created_at, write.at, write.at,
+        write.version, write.expires_at,
     )
 
 
@@ -393,10 +403,12 @@ def apply_access(existing: Record, access: Access) -> Record:
     tracking flush that lands after a later write does not claim the reader came last.
     """
     if access.at < existing.last_accessed_at:
-        return replace(existing, access_count=existing.access_count + access.count)
-    return replace(
-        existing,
-        access_count=existing.access_count + access.count,
-        last_accessed_by_agent=access.agent,
-        last_accessed_at=access.at,
+        agent, at = existing.last_accessed_by_agent, existing.last_accessed_at
+    else:
+        agent, at = access.agent, access.at
+    return Record(
+        existing.user_id, existing.namespace, existing.key, existing.value_json,
+        existing.metadata, existing.created_by_agent, agent,
+        existing.access_count + access.count, existing.created_at, existing.updated_at, at,
+        existing.version, existing.expires_at,
     )

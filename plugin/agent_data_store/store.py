@@ -19,6 +19,7 @@ from agent_data_store.errors import (
     UnreadableRecordError,
     for_agent,
 )
+from agent_data_store.json_text import decode
 from agent_data_store.permissions import UNRESTRICTED, NamespacePermissions
 from agent_data_store.quotas import (
     check_growth,
@@ -32,6 +33,9 @@ from agent_data_store.records import (
     RecordWrite,
     document_id,
     expiry_after,
+    new_version,
+    new_versions,
+    precise_now,
     utc_now,
 )
 from agent_data_store.validation import (
@@ -82,6 +86,8 @@ class DataStore:
         self._run = run
         self._namespace = check_name(namespace, "namespace")
         self._permissions = permissions
+        self._tracking = config.tracking
+        self._max_value_bytes = config.max_value_bytes
 
     @property
     def namespace(self) -> str:
@@ -104,7 +110,7 @@ class DataStore:
         return self._permissions
 
     def _track(self, keys: list[str]) -> None:
-        if self._config.tracking and keys:
+        if self._tracking and keys:
             self._run.tracker.record(self._user_id, self._namespace, keys, self._agent)
 
     def _decode(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
@@ -114,24 +120,31 @@ class DataStore:
         in another layout) is an :class:`UnreadableRecordError` naming its key.
         """
         try:
-            return {key: json.loads(value_json) for key, value_json in pairs}
+            return {key: decode(value_json) for key, value_json in pairs}
         except ValueError:
             key = next(key for key, value_json in pairs if not _is_json(value_json))
-        raise UnreadableRecordError(
+        raise self._unreadable(key)
+
+    def _unreadable(self, key: str) -> UnreadableRecordError:
+        return UnreadableRecordError(
             "value is not JSON text", namespace=self._namespace, key=key,
             record_id=document_id(self._user_id, self._namespace, key),
         )
 
     def _write(
         self, key: str, value: Any, metadata: dict[str, Any] | None, at: str,
-        expires_at: str | None,
+        expires_at: str | None, now: str | None = None, version: str | None = None,
     ) -> RecordWrite:
-        """The one place a write of this store is built: every write method goes through it."""
+        """The one place a write of this store is built: every write method goes through it.
+
+        The value is encoded once, here; its text is what is size-checked, stored and
+        logged. ``now`` and ``version`` default to fresh ones (bulk writes pass their own).
+        """
         value_json = to_json(value)
-        check_size(value_json, self._config.max_value_bytes)
+        check_size(value_json, self._max_value_bytes)
         return RecordWrite(
             self._user_id, self._namespace, key, value_json, metadata, self._agent, at,
-            expires_at=expires_at,
+            version or new_version(), expires_at, now or precise_now(),
         )
 
     def _admit(
@@ -139,6 +152,8 @@ class DataStore:
     ) -> None:
         """Refuse ``writes`` if they would take the user over a quota (:mod:`.quotas`);
         ``create_only``: they store only keys that do not exist."""
+        if not self._config.checks_quotas:
+            return
         backend = self._backend()
         check_growth(
             backend, self._config, self._user_id, operation, most_growth(writes),
@@ -155,9 +170,12 @@ class DataStore:
         if value_json is None:
             self._run.log("get", self._namespace, key=key, found=False)
             return default
-        (value,) = self._decode([(key, value_json)]).values()
-        if self._config.tracking:
-            self._run.tracker.record(self._user_id, self._namespace, (key,), self._agent)
+        try:
+            value = decode(value_json)
+        except ValueError:
+            raise self._unreadable(key) from None
+        if self._tracking:
+            self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
         self._run.log("get", self._namespace, key=key, found=True, value_json=value_json)
         return value
 
@@ -171,7 +189,8 @@ class DataStore:
         does (an earlier expiry is cleared).
         """
         key = check_name(key, "key")
-        write = self._write(key, value, check_metadata(metadata), utc_now(), _expiry(ttl))
+        write = self._write(key, value, None if metadata is None else check_metadata(metadata),
+                            utc_now(), None if ttl is None else _expiry(ttl))
         self._admit("set", [write])
         self._backend().put_many([write])
         self._run.log("set", self._namespace, key=key, value_json=write.value_json)
@@ -240,8 +259,8 @@ class DataStore:
         if record is None:
             self._run.log("get_record", self._namespace, key=key, found=False)
             return None
-        if self._config.tracking:
-            self._run.tracker.record(self._user_id, self._namespace, (key,), self._agent)
+        if self._tracking:
+            self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
         self._run.log("get_record", self._namespace, key=key, found=True,
                       value_json=record.value_json)
         return {
@@ -353,10 +372,12 @@ class DataStore:
                 f"items must be a dict of key to value, not {type(items).__name__}"
             )
         checked_metadata = check_metadata(metadata)
-        at, expires_at = utc_now(), _expiry(ttl)
+        at, now, expires_at = utc_now(), precise_now(), _expiry(ttl)
+        pairs = list(items.items())
         writes = [
-            self._write(check_name(key, "key"), value, checked_metadata, at, expires_at)
-            for key, value in items.items()
+            self._write(check_name(key, "key"), value, checked_metadata, at, expires_at, now,
+                        version)
+            for (key, value), version in zip(pairs, new_versions(len(pairs)), strict=True)
         ]
         if writes:
             self._admit("set_many", writes)
@@ -470,12 +491,17 @@ def _expose(store: DataStore, name: str, run: RunState) -> Callable[..., Any]:
     """
     method = getattr(store, name)
     check_open = run.check_open
+    # What check_open does on an open run, without its call: every data_store call pays it.
+    charge = None if run.controls is None else run.controls.charge
     permissions = store.permissions
     allowed = permissions.allows(name, store.namespace)
     deadline = None if run.controls is None else run.controls.deadline
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        check_open()
+        if run.finished:
+            check_open()
+        if charge is not None:
+            charge(1)
         if not allowed:
             raise permissions.denied(name, store.namespace, store.agent)
         # No request to the database outlasts the run's deadline (see request_timeout).

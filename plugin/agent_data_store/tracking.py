@@ -7,6 +7,7 @@ finishes, so a read costs no extra database round trip.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -24,35 +25,54 @@ PREVIEW_CHARS = 200
 
 
 class AccessTracker:
-    """Accesses of keys by one run, summed per key until :meth:`flush`."""
+    """Accesses of keys by one run, summed per key until :meth:`flush`.
+
+    Kept per ``(user, namespace)`` as a count per key and the last ``(agent, time)`` per
+    key, so that recording the keys of a bulk read is two C-level dict updates, not Python
+    work per key.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: dict[tuple[str, str, str], list[Any]] = {}
+        self._scopes: dict[tuple[str, str], tuple[Counter[str], dict[str, tuple[str, str]]]] = {}
+
+    def _scope(self, user_id: str, namespace: str
+               ) -> tuple[Counter[str], dict[str, tuple[str, str]]]:
+        scope = self._scopes.get((user_id, namespace))
+        if scope is None:
+            scope = self._scopes[(user_id, namespace)] = (Counter(), {})
+        return scope
 
     def record(self, user_id: str, namespace: str, keys: Iterable[str], agent: str) -> None:
         """Count one access of each key, by ``agent``, now."""
-        at = utc_now()
+        if not isinstance(keys, (list, tuple)):
+            keys = list(keys)
+        last = (agent, utc_now())
         with self._lock:
-            for key in keys:
-                entry = self._pending.get((user_id, namespace, key))
-                if entry is None:
-                    self._pending[(user_id, namespace, key)] = [1, agent, at]
-                else:
-                    entry[0] += 1
-                    entry[1] = agent
-                    entry[2] = at
+            counts, latest = self._scope(user_id, namespace)
+            counts.update(keys)
+            latest.update(dict.fromkeys(keys, last))
+
+    def record_one(self, user_id: str, namespace: str, key: str, agent: str) -> None:
+        """Count one access of ``key``, by ``agent``, now: :meth:`record` of a single read."""
+        last = (agent, utc_now())
+        with self._lock:
+            scope = self._scopes.get((user_id, namespace)) or self._scope(user_id, namespace)
+            counts = scope[0]
+            counts[key] = counts.get(key, 0) + 1
+            scope[1][key] = last
 
     def __len__(self) -> int:
-        return len(self._pending)
+        return sum(len(counts) for counts, _ in self._scopes.values())
 
     def drain(self) -> list[Access]:
         """Return the buffered accesses and forget them."""
         with self._lock:
-            pending, self._pending = self._pending, {}
+            scopes, self._scopes = self._scopes, {}
         return [
-            Access(user_id, namespace, key, count, agent, at)
-            for (user_id, namespace, key), (count, agent, at) in pending.items()
+            Access(user_id, namespace, key, count, *latest[key])
+            for (user_id, namespace), (counts, latest) in scopes.items()
+            for key, count in counts.items()
         ]
 
     def flush(self, backend: Backend) -> int:
@@ -69,10 +89,10 @@ class AccessTracker:
         except BaseException:
             with self._lock:
                 for access in accesses:
-                    entry = self._pending.setdefault(
-                        (access.user_id, access.namespace, access.key), [0, access.agent, access.at]
-                    )
-                    entry[0] += access.count
+                    counts, latest = self._scope(access.user_id, access.namespace)
+                    counts[access.key] += access.count
+                    # Accesses recorded since the drain are the later ones.
+                    latest.setdefault(access.key, (access.agent, access.at))
             raise
         return len(accesses)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from agent_data_store.errors import (
@@ -106,8 +106,27 @@ def _describe_unserialisable(value: Any, path: str, depth: int = 1) -> str | Non
 _SURROGATE = re.compile("[\ud800-\udfff]")
 """A lone surrogate: Python strings may hold one, UTF-8 (and so every backend) cannot."""
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-"""Compact JSON text: one encoder built once (``json.dumps`` with options builds one a call)."""
+def _compact_encoder() -> Callable[[Any], str]:
+    """Compact JSON text, no NaN: an encoder built once.
+
+    ``JSONEncoder.encode`` (and so ``json.dumps``) builds its C encoder again on every call;
+    the one built here is used as it is. Circular values never reach it (the check before
+    refuses them as too deep), so it keeps no markers.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_c_encoder is None:  # pragma: no cover - Pythons without the C accelerator
+        return encoder.encode
+    c_encode = make_c_encoder(None, encoder.default, json.encoder.encode_basestring, None,
+                              ":", ",", False, False, False)
+
+    def encode(value: Any) -> str:
+        return "".join(c_encode(value, 0))
+
+    return encode
+
+
+_ENCODE = _compact_encoder()
 
 
 def to_json(value: Any, what: str = "value") -> str:

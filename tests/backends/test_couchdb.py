@@ -36,6 +36,7 @@ from agent_data_store.backends.couchdb import (
     prefix_regex,
 )
 from agent_data_store.backends.couchdb_http import CouchDBTarget
+from agent_data_store.backends.couchdb_read import ReadDocuments
 from agent_data_store.records import Access, RecordWrite, document_id, utc_now
 from agent_data_store.store import DataStore, DataStoreHandle, agent_handle
 from agent_data_store.tracking import RunState
@@ -501,7 +502,7 @@ def test_list_namespaces_pages_past_a_page(paged: tuple[CouchDBBackend, StoreCon
     assert len(seen) == 3
 
 
-def test_tracking_of_a_run_is_at_most_two_requests(
+def test_tracking_of_a_run_is_one_bulk_write_of_the_documents_it_read(
     couch: CouchDBBackend, couchdb_store_config: StoreConfig
 ) -> None:
     _handle(couch, couchdb_store_config).set_many({f"k{i}": i for i in range(100)})
@@ -512,9 +513,53 @@ def test_tracking_of_a_run_is_at_most_two_requests(
     store.get_all()
     with counting(couch) as seen:
         assert run.tracker.flush(couch) == 100
-    assert seen == ["POST _bulk_get", "POST _bulk_docs"]
+    assert seen == ["POST _bulk_docs"]
     record = couch.get("alice", "default", "k1")
     assert record is not None and record.access_count == 3
+
+
+def test_tracking_of_keys_another_backend_read_reads_them_first(
+    couch: CouchDBBackend, other: CouchDBBackend
+) -> None:
+    couch.put_many([_write(k) for k in ("a", "b")])
+    other.get_many("alice", "ns", ["a", "b"])
+    with counting(couch) as seen:
+        couch.record_accesses([Access("alice", "ns", k, 1, "r", utc_now()) for k in ("a", "b")])
+    assert seen == ["POST _bulk_get", "POST _bulk_docs"]
+    assert {r.access_count for r in couch.get_many("alice", "ns", ["a", "b"]).values()} == {1}
+
+
+def test_tracking_of_a_document_changed_since_the_read_still_adds_exactly(
+    couch: CouchDBBackend, other: CouchDBBackend
+) -> None:
+    couch.put_many([_write("hot", "old")])
+    couch.get_many("alice", "ns", ["hot"])
+    at = utc_now()
+    other.put_many([_write("hot", "new", agent="writer")])
+    other.record_accesses([Access("alice", "ns", "hot", 5, "b", at)])
+    couch.record_accesses([Access("alice", "ns", "hot", 3, "a", at)])
+    record = couch.get("alice", "ns", "hot")
+    assert record is not None
+    assert (record.value, record.access_count) == ("new", 8)
+
+
+def test_tracking_never_resurrects_a_document_deleted_after_the_read(
+    couch: CouchDBBackend, other: CouchDBBackend
+) -> None:
+    couch.put_many([_write("gone")])
+    assert [r.key for page in couch.iter_records("alice", "ns") for r in page] == ["gone"]
+    other.delete_many("alice", "ns", ["gone"])
+    couch.record_accesses([Access("alice", "ns", "gone", 1, "a", utc_now())])
+    assert couch.get("alice", "ns", "gone") is None
+
+
+def test_documents_kept_for_tracking_are_bounded() -> None:
+    kept = ReadDocuments(max_documents=3, max_bytes=2000)
+    kept.keep({"_id": f"d{i}", "_rev": "1-a", "value": "x"} for i in range(5))
+    assert len(kept) == 3 and set(kept.take(["d0", "d1", "d2", "d3", "d4"])) == {"d2", "d3", "d4"}
+    kept.keep([{"_id": "big", "_rev": "1-a", "value": "x" * 1500},
+               {"_id": "small", "_rev": "1-a", "value": "x"}])
+    assert set(kept.take(["big", "small"])) == {"small"}
 
 
 def test_clear_is_one_find_and_one_bulk_write_per_page(

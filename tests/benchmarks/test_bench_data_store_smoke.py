@@ -17,7 +17,10 @@ def test_data_store_benchmark_runs_and_reports_every_figure(
         "set",
         "get_many(100)",
         "get_all(1000)",
+        "set_many(100)",
     ]
+    for run in (figures["tracked_run"], figures["memory_tracked_run"]):
+        assert {"tracked / untracked", "tracked / raw"} <= set(run)
     assert figures["statements"]["get_many(100)"] == 1
     assert figures["statements"]["tracking of 1000 reads transactions"] == 1
     assert_quota_check_costs(figures["quotas"])

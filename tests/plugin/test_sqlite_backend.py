@@ -15,7 +15,8 @@ import pytest
 from agent_data_store import StoreConfig, open_backend
 from agent_data_store.backends.base import prefix_upper_bound
 from agent_data_store.backends.sqlite import SqliteBackend
-from agent_data_store.records import Access, Increment, RecordWrite
+from agent_data_store.backends.sqlite_statements import record_to_row, write_params
+from agent_data_store.records import Access, Increment, RecordWrite, apply_write
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -217,3 +218,12 @@ def test_atomic_operations_are_one_statement_each(sqlite_backend: SqliteBackend)
     assert sqlite_backend.put_if(_write("lock"), version) is False
     conn.set_trace_callback(None)
     assert len(statements) == 2 and all(s.startswith("UPDATE") for s in statements)
+
+
+@pytest.mark.parametrize("write", [
+    _write("plain"),
+    RecordWrite("alice", "ns", "k/é", "[1]", {"tag": "x"}, "agent", "2026-01-01T00:00:00Z",
+                expires_at="2026-01-02T00:00:00.000Z"),
+])
+def test_upsert_parameters_are_the_row_of_the_created_record(write: RecordWrite) -> None:
+    assert write_params(write) == (*record_to_row(apply_write(None, write)), write.now)

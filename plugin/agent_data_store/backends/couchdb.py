@@ -32,7 +32,9 @@ decided here, and why:
   conflicts (HTTP 409 in its result) is read again and retried alone, with a growing random
   backoff, for up to :data:`CONFLICT_DEADLINE_S`, so concurrent writers of one key end with
   the last write and concurrent access counts all land. An access never writes a document
-  that is missing or deleted.
+  that is missing or deleted. Access tracking skips the ``_bulk_get``: it rewrites the
+  documents as the run's reads found them (:class:`~.couchdb_read.ReadDocuments`), and a
+  conflict means one changed since.
 * **Conditional writes and increments** (``put_if``, ``increment``) are the same
   revision-checked write of one document: the condition (or the addition) is evaluated on
   the document read, and a conflict means another writer came first, so the document is
@@ -69,6 +71,7 @@ from agent_data_store.backends.couchdb_layout import (
     to_record,
     tombstone,
 )
+from agent_data_store.backends.couchdb_read import ReadDocuments
 from agent_data_store.backends.couchdb_usage import (
     USAGE_DDOC,
     USAGE_DDOC_ID,
@@ -156,6 +159,7 @@ class CouchDBBackend(Backend):
         self.connection = CouchDBConnection(target, timeout_s)
         self._page_size = page_size
         self._contention = _Contention()
+        self._read = ReadDocuments()
         try:
             self.connection.ensure_database(create=create)
             self.ensure_indexes()
@@ -224,6 +228,7 @@ class CouchDBBackend(Backend):
                         f"CouchDB refused to write a document: {result['error']}: "
                         f"{result.get('reason', '')}"
                     )
+            self._read.forget(written)
             if not conflicted:
                 self._contention.settle(pending, attempt)
                 return written
@@ -244,8 +249,10 @@ class CouchDBBackend(Backend):
         ids = {couch_id(document_id(user_id, namespace, key)): key for key in keys}
         docs = self.connection.bulk_get(list(ids))
         now = precise_now()
-        return {ids[doc_id]: to_record(doc) for doc_id, doc in docs.items()
-                if not expired(doc.get("expiresAt"), now)}
+        records = {ids[doc_id]: to_record(doc) for doc_id, doc in docs.items()
+                   if not expired(doc.get("expiresAt"), now)}
+        self._read.keep(docs.values())
+        return records
 
     def put_many(self, writes: Sequence[RecordWrite]) -> None:
         """Read the current documents once, write the merged ones once; retry conflicts."""
@@ -374,7 +381,9 @@ class CouchDBBackend(Backend):
     ) -> Iterator[list[Record]]:
         """Yield records a page per ``_find``."""
         for page in self._pages(user_id, namespace, prefix, None):
-            yield [to_record(doc) for doc in page]
+            records = [to_record(doc) for doc in page]
+            self._read.keep(page)
+            yield records
 
     def list_namespaces(self, user_id: str) -> list[str]:
         """Group the namespaces view over the user's key range: one request per page.
@@ -442,16 +451,22 @@ class CouchDBBackend(Backend):
                 return
 
     def record_accesses(self, accesses: Sequence[Access]) -> None:
-        """Add buffered reads: one ``_bulk_get`` and one ``_bulk_docs``; conflicts retried."""
+        """Add buffered reads: one ``_bulk_docs`` (per 1000 keys) of the documents as the
+        reads found them (:class:`ReadDocuments`), a ``_bulk_get`` first only for those no
+        longer kept; conflicts are read again and retried."""
         by_id = {couch_id(access.id): access for access in accesses}
+        current = self._read.take(by_id)
+        missing = [doc_id for doc_id in by_id if doc_id not in current]
+        if missing:
+            current.update(self.connection.bulk_get(missing))
 
-        def count(doc_id: str, current: Document | None) -> tuple[Document, int] | None:
-            if current is None:
+        def count(doc_id: str, found: Document | None) -> tuple[Document, int] | None:
+            if found is None:
                 return None  # deleted meanwhile: stays deleted
-            record = apply_access(to_record(current), by_id[doc_id])
-            return to_document(record, current), size_of(record)
+            record = apply_access(to_record(found), by_id[doc_id])
+            return to_document(record, found), size_of(record)
 
-        self._update(by_id, count)
+        self._update(by_id, count, current)
 
     # -- operator primitives ---------------------------------------------------------------
 

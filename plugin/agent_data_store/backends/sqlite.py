@@ -40,6 +40,7 @@ from agent_data_store.backends.sqlite_statements import (
     add_json,
     record_to_row,
     row_to_record,
+    write_params,
 )
 from agent_data_store.backends.sqlite_usage import CONNECTION_PRAGMAS, SqliteUsage
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
@@ -133,33 +134,36 @@ class SqliteBackend(Backend):
     def _connection(self) -> GuardedConnection:
         conn: GuardedConnection | None = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                raw = sqlite3.connect(
-                    self.path, timeout=self._timeout_s, isolation_level=None,
-                    check_same_thread=False,
-                )
-                raw.execute("PRAGMA journal_mode=WAL")
-                raw.execute("PRAGMA synchronous=NORMAL")
-                for pragma in CONNECTION_PRAGMAS:
-                    raw.execute(pragma)
-                raw.create_function(
-                    "merge_metadata_json", 2, merge_metadata_json, deterministic=True
-                )
-                raw.create_function("add_json", 2, add_json, deterministic=True)
-            except sqlite3.Error as exc:
-                raise BackendUnavailableError(
-                    f"cannot open the SQLite database {self.path}: {exc}"
-                ) from None
-            conn = GuardedConnection(raw)
-            self._local.conn = conn
-            self._local.busy_ms = int(self._timeout_s * 1000)
-            with self._connections_lock:
-                self._connections.append(conn)
+            conn = self._open_connection()
         # Wait for a locked database no longer than the run being served lasts.
-        busy_ms = int(request_timeout(self._timeout_s) * 1000) // 50 * 50
-        if busy_ms != self._local.busy_ms:
-            conn.execute(f"PRAGMA busy_timeout = {max(busy_ms, 10)}")
-            self._local.busy_ms = busy_ms
+        timeout_s = request_timeout(self._timeout_s)
+        if timeout_s != conn.timeout_s:
+            conn.wait_at_most(timeout_s)
+        return conn
+
+    def _open_connection(self) -> GuardedConnection:
+        """This thread's connection, opened and set up."""
+        try:
+            raw = sqlite3.connect(
+                self.path, timeout=self._timeout_s, isolation_level=None,
+                check_same_thread=False,
+            )
+            raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute("PRAGMA synchronous=NORMAL")
+            for pragma in CONNECTION_PRAGMAS:
+                raw.execute(pragma)
+            raw.create_function(
+                "merge_metadata_json", 2, merge_metadata_json, deterministic=True
+            )
+            raw.create_function("add_json", 2, add_json, deterministic=True)
+        except sqlite3.Error as exc:
+            raise BackendUnavailableError(
+                f"cannot open the SQLite database {self.path}: {exc}"
+            ) from None
+        conn = GuardedConnection(raw, self._timeout_s)
+        self._local.conn = conn
+        with self._connections_lock:
+            self._connections.append(conn)
         return conn
 
     def _translate(self, exc: sqlite3.Error) -> BackendError | BackendUnavailableError:
@@ -192,7 +196,7 @@ class SqliteBackend(Backend):
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
-            return self._connection().execute(sql, params).fetchall()
+            return self._connection().rows(sql, params)
         except sqlite3.Error as exc:
             raise self._translate(exc) from None
 
@@ -226,8 +230,14 @@ class SqliteBackend(Backend):
 
     def get_value_json(self, user_id: str, namespace: str, key: str) -> str | None:
         """Return one live value's JSON text: one primary-key lookup of one column."""
-        rows = self._query(self._sql.select_value, (user_id, namespace, key, precise_now()))
-        return str(rows[0][0]) if rows else None
+        rows = self._query(self._sql.select_value, (user_id, namespace, key))
+        if not rows:
+            return None
+        value, expires_at = rows[0]
+        if expires_at is not None and expired(expires_at, precise_now()):
+            return None
+        text: str = value  # a TEXT NOT NULL column
+        return text
 
     def get_many(self, user_id: str, namespace: str, keys: Sequence[str]) -> dict[str, Record]:
         """Return live records of ``keys``: one ``SELECT … IN`` per 500 keys."""
@@ -252,7 +262,7 @@ class SqliteBackend(Backend):
         """
         if not writes:
             return
-        rows = [(*record_to_row(apply_write(None, write)), write.now) for write in writes]
+        rows = [write_params(write) for write in writes]
         if len(rows) == 1:
             self._query(self._sql.upsert, rows[0])
             return
@@ -261,13 +271,13 @@ class SqliteBackend(Backend):
 
     def put_if(self, write: RecordWrite, expect: str | None) -> bool:
         """One statement: a create that replaces only an expired row, or an update by version."""
-        row = record_to_row(apply_write(None, write))
+        row = write_params(write)
         try:
             conn = self._connection()
             if expect is None:
-                cursor = conn.execute(self._sql.create_or_replace_expired, (*row, write.now))
+                cursor = conn.execute(self._sql.create_or_replace_expired, row)
             else:
-                params = dict(zip(COLUMN_NAMES, row, strict=True))
+                params = dict(zip(COLUMN_NAMES, row[:-1], strict=True))
                 cursor = conn.execute(self._sql.update_version,
                                       {**params, "expect": expect, "now": write.now})
         except sqlite3.Error as exc:

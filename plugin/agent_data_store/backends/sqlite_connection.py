@@ -41,10 +41,17 @@ class StatementResult:
 class GuardedConnection:
     """A ``sqlite3.Connection`` whose statements and ``close()`` exclude each other."""
 
-    __slots__ = ("_closed", "_conn", "_lock")
+    __slots__ = ("_busy_ms", "_closed", "_conn", "_cursor", "_lock", "timeout_s")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, timeout_s: float) -> None:
+        """Guard ``conn``, opened with ``timeout_s`` as its lock wait (``sqlite3.connect``)."""
         self._conn = conn
+        self.timeout_s = timeout_s
+        """The lock wait last asked for (:meth:`wait_at_most`)."""
+        self._busy_ms = int(timeout_s * 1000)
+        # One cursor for every statement: they run one at a time, fetched, under the lock,
+        # and a fresh cursor per statement costs as much as binding its parameters.
+        self._cursor = conn.cursor()
         self._lock = threading.RLock()
         self._closed = False
 
@@ -54,8 +61,16 @@ class GuardedConnection:
         """Run one statement and fetch its rows."""
         with self._lock:
             self._check_open()
-            cursor = self._conn.execute(sql, params)
+            cursor = self._cursor.execute(sql, params)
             return StatementResult(cursor.fetchall(), cursor.rowcount)
+
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        """Run one statement and return its rows: :meth:`execute` for reads, which need no
+        row count."""
+        with self._lock:
+            if self._closed:
+                self._check_open()
+            return self._cursor.execute(sql, params).fetchall()
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> StatementResult:
         """Run one statement for each row of parameters."""
@@ -63,6 +78,14 @@ class GuardedConnection:
             self._check_open()
             cursor = self._conn.executemany(sql, rows)
             return StatementResult([], cursor.rowcount)
+
+    def wait_at_most(self, seconds: float) -> None:
+        """Make the lock wait of the next statements ``seconds`` (in steps of 50 ms)."""
+        self.timeout_s = seconds
+        busy_ms = int(seconds * 1000) // 50 * 50
+        if busy_ms != self._busy_ms:
+            self.execute(f"PRAGMA busy_timeout = {max(busy_ms, 10)}")
+            self._busy_ms = busy_ms
 
     def close(self) -> None:
         """Stop the statement in flight, if any, and close."""

@@ -17,7 +17,13 @@ import sqlite3
 from typing import Any
 
 from agent_data_store.errors import InvalidValueError, UnreadableRecordError
-from agent_data_store.records import OVERWRITTEN_FIELDS, Record, add_to_json
+from agent_data_store.records import (
+    OVERWRITTEN_FIELDS,
+    Record,
+    RecordWrite,
+    add_to_json,
+    document_id,
+)
 
 COLUMN_NAMES = (
     "_id", "userId", "namespace", "key", "value", "metadata", "createdByAgent",
@@ -92,6 +98,22 @@ def record_to_row(record: Record) -> tuple[Any, ...]:
     )
 
 
+def write_params(write: RecordWrite) -> tuple[Any, ...]:
+    """The parameters of an upsert of ``write``: the row of the record it creates, then
+    :data:`NOW`.
+
+    The same as ``(*record_to_row(apply_write(None, write)), write.now)``, built without the
+    record in between: every item of a bulk write builds one.
+    """
+    agent, at, metadata = write.agent, write.at, write.metadata
+    return (
+        document_id(write.user_id, write.namespace, write.key), write.user_id,
+        write.namespace, write.key, write.value_json,
+        _encode_metadata(metadata) if metadata else "{}", agent, agent, 0, at, at, at,
+        write.version, write.expires_at, write.now,
+    )
+
+
 def add_json(value_json: str, amount_json: str) -> str | None:
     """SQL ``add_json(value, amount)``: :func:`add_to_json`, or NULL for a non-number."""
     try:
@@ -139,7 +161,9 @@ class Statements:
         )
         where_key = "WHERE userId = ? AND namespace = ? AND key = ?"
         self.select_one = f"SELECT {COLUMNS} FROM {t} {where_key} AND {live()}"
-        self.select_value = f"SELECT value FROM {t} {where_key} AND {live()}"
+        # The expiry is checked by the caller, and only when there is one: most records
+        # never expire, and a read then needs no clock.
+        self.select_value = f"SELECT value, expiresAt FROM {t} {where_key}"
         insert = f"INSERT INTO {t} ({COLUMNS}) VALUES ({ROW})"
         on_key = "ON CONFLICT (userId, namespace, key) DO UPDATE SET"
         self.upsert = (
