@@ -31,8 +31,13 @@ _last_now: tuple[int, str] = (-1, "")
 
 def utc_now() -> str:
     """Return the current time as an ISO 8601 UTC timestamp, e.g. ``2026-02-01T10:30:00Z``."""
+    return utc_time(time.time())
+
+
+def utc_time(epoch_s: float) -> str:
+    """Format seconds since the epoch as :func:`utc_now` does (whole seconds, rounded down)."""
     global _last_now
-    seconds = int(time.time())
+    seconds = int(epoch_s)
     cached = _last_now
     if cached[0] == seconds:
         return cached[1]

@@ -87,6 +87,7 @@ class DataStore:
         self._namespace = check_name(namespace, "namespace")
         self._permissions = permissions
         self._tracking = config.tracking
+        self._reads = run.tracker.read_log(user_id, self._namespace, agent)
         self._max_value_bytes = config.max_value_bytes
 
     @property
@@ -111,7 +112,7 @@ class DataStore:
 
     def _track(self, keys: list[str]) -> None:
         if self._tracking and keys:
-            self._run.tracker.record(self._user_id, self._namespace, keys, self._agent)
+            self._run.tracker.record_in(self._reads, keys)
 
     def _decode(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         """Key → a fresh copy of the value, from ``(key, value JSON text)`` pairs.
@@ -175,8 +176,8 @@ class DataStore:
         except ValueError:
             raise self._unreadable(key) from None
         if self._tracking:
-            self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
-        self._run.log("get", self._namespace, key=key, found=True, value_json=value_json)
+            self._run.tracker.record_one(self._reads, key)
+        self._run.log_read("get", self._namespace, key, value_json)
         return value
 
     def set(
@@ -260,9 +261,8 @@ class DataStore:
             self._run.log("get_record", self._namespace, key=key, found=False)
             return None
         if self._tracking:
-            self._run.tracker.record_one(self._user_id, self._namespace, key, self._agent)
-        self._run.log("get_record", self._namespace, key=key, found=True,
-                      value_json=record.value_json)
+            self._run.tracker.record_one(self._reads, key)
+        self._run.log_read("get_record", self._namespace, key, record.value_json)
         return {
             "value": record.value,
             "version": record.version,

@@ -6,13 +6,16 @@ finishes, so a read costs no extra database round trip.
 
 from __future__ import annotations
 
+import calendar
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from agent_data_store.errors import RunFinishedError
-from agent_data_store.records import Access, utc_now
+from agent_data_store.records import TIMESTAMP_FORMAT, Access, utc_now, utc_time
 
 if TYPE_CHECKING:
     from agent_data_store.backends.base import Backend
@@ -24,54 +27,101 @@ MAX_LOGGED_OPS = 10_000
 PREVIEW_CHARS = 200
 
 
+
+class ReadLog:
+    """The reads of one ``(user, namespace)`` by one agent, in order: keys and when (epoch
+    seconds), appended without a lock (``list.append`` and ``extend`` are atomic).
+
+    A reader appends the key first, then the time; the tracker folds in as many reads as
+    there are times, so a read half-appended by another thread waits for the next fold.
+    """
+
+    __slots__ = ("keys", "times")
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.times: list[float] = []
+
+
 class AccessTracker:
     """Accesses of keys by one run, summed per key until :meth:`flush`.
 
-    Kept per ``(user, namespace)`` as a count per key and the last ``(agent, time)`` per
-    key, so that recording the keys of a bulk read is two C-level dict updates, not Python
-    work per key.
+    Reads go to a :class:`ReadLog` per ``(user, namespace, agent)``: a single read (``get``,
+    the most frequent call) is two list appends, a bulk read two C-level extends. Every
+    :data:`FOLD_AT` reads, and when the buffer is read, the logs are folded into a count
+    and a latest read time per key (C-level too: a ``Counter`` update and a ``dict``
+    update in read order), so memory stays bounded by the keys read, not the reads.
     """
+
+    FOLD_AT = 10_000
+    """Reads a log holds before they are folded into counts."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._scopes: dict[tuple[str, str], tuple[Counter[str], dict[str, tuple[str, str]]]] = {}
+        self._logs: dict[tuple[str, str, str], ReadLog] = {}
+        self._folded: dict[tuple[str, str, str], tuple[Counter[str], dict[str, float]]] = {}
 
-    def _scope(self, user_id: str, namespace: str
-               ) -> tuple[Counter[str], dict[str, tuple[str, str]]]:
-        scope = self._scopes.get((user_id, namespace))
-        if scope is None:
-            scope = self._scopes[(user_id, namespace)] = (Counter(), {})
-        return scope
+    def read_log(self, user_id: str, namespace: str, agent: str) -> ReadLog:
+        """The log that reads of ``namespace`` by ``agent`` go to (kept for the tracker's
+        life, so a caller may hold on to it)."""
+        scope = (user_id, namespace, agent)
+        log = self._logs.get(scope)
+        if log is None:
+            with self._lock:
+                log = self._logs.setdefault(scope, ReadLog())
+        return log
 
     def record(self, user_id: str, namespace: str, keys: Iterable[str], agent: str) -> None:
         """Count one access of each key, by ``agent``, now."""
+        self.record_in(self.read_log(user_id, namespace, agent), keys)
+
+    def record_in(self, log: ReadLog, keys: Iterable[str]) -> None:
+        """:meth:`record` into a log from :meth:`read_log`."""
         if not isinstance(keys, (list, tuple)):
             keys = list(keys)
-        last = (agent, utc_now())
-        with self._lock:
-            counts, latest = self._scope(user_id, namespace)
-            counts.update(keys)
-            latest.update(dict.fromkeys(keys, last))
+        log.keys.extend(keys)
+        log.times.extend(repeat(time.time(), len(keys)))
+        if len(log.times) >= self.FOLD_AT:
+            self._fold_all()
 
-    def record_one(self, user_id: str, namespace: str, key: str, agent: str) -> None:
-        """Count one access of ``key``, by ``agent``, now: :meth:`record` of a single read."""
-        last = (agent, utc_now())
+    def record_one(self, log: ReadLog, key: str) -> None:
+        """Count one access of ``key`` into a log from :meth:`read_log`, now."""
+        log.keys.append(key)
+        log.times.append(time.time())
+        if len(log.times) >= self.FOLD_AT:
+            self._fold_all()
+
+    def _fold_all(self) -> None:
         with self._lock:
-            scope = self._scopes.get((user_id, namespace)) or self._scope(user_id, namespace)
-            counts = scope[0]
-            counts[key] = counts.get(key, 0) + 1
-            scope[1][key] = last
+            self._fold()
+
+    def _fold(self) -> None:
+        """Move the logged reads into the counts (the caller holds the lock)."""
+        for scope, log in list(self._logs.items()):
+            taken = len(log.times)
+            if not taken:
+                continue
+            keys, times = log.keys[:taken], log.times[:taken]
+            del log.keys[:taken], log.times[:taken]
+            folded = self._folded.get(scope)
+            if folded is None:
+                folded = self._folded[scope] = (Counter(), {})
+            folded[0].update(keys)
+            folded[1].update(zip(keys, times, strict=True))  # in read order: the latest wins
 
     def __len__(self) -> int:
-        return sum(len(counts) for counts, _ in self._scopes.values())
+        with self._lock:
+            self._fold()
+            return sum(len(counts) for counts, _ in self._folded.values())
 
     def drain(self) -> list[Access]:
         """Return the buffered accesses and forget them."""
         with self._lock:
-            scopes, self._scopes = self._scopes, {}
+            self._fold()
+            folded, self._folded = self._folded, {}
         return [
-            Access(user_id, namespace, key, count, *latest[key])
-            for (user_id, namespace), (counts, latest) in scopes.items()
+            Access(user_id, namespace, key, count, agent, utc_time(latest[key]))
+            for (user_id, namespace, agent), (counts, latest) in folded.items()
             for key, count in counts.items()
         ]
 
@@ -89,10 +139,11 @@ class AccessTracker:
         except BaseException:
             with self._lock:
                 for access in accesses:
-                    counts, latest = self._scope(access.user_id, access.namespace)
+                    scope = (access.user_id, access.namespace, access.agent)
+                    counts, latest = self._folded.setdefault(scope, (Counter(), {}))
                     counts[access.key] += access.count
-                    # Accesses recorded since the drain are the later ones.
-                    latest.setdefault(access.key, (access.agent, access.at))
+                    at = float(calendar.timegm(time.strptime(access.at, TIMESTAMP_FORMAT)))
+                    latest[access.key] = max(latest.get(access.key, at), at)
             raise
         return len(accesses)
 
@@ -156,13 +207,21 @@ class RunState:
         if written is not None:
             entry["written"] = written
         if value_json is not None:
-            entry["valuePreview"] = (
-                value_json if len(value_json) <= PREVIEW_CHARS
-                else value_json[: PREVIEW_CHARS - 1] + "…"
-            )
+            entry["valuePreview"] = _preview(value_json)
         entry["agent"] = self.agent
         entry["ts"] = utc_now()
         self.ops.append(entry)
+
+    def log_read(self, op: str, namespace: str, key: str, value_json: str) -> None:
+        """:meth:`log` of a read that found ``key`` (``get``, ``get_record``): one dict
+        display instead of a check per field, as every read logs."""
+        if len(self.ops) >= MAX_LOGGED_OPS:
+            self.dropped_ops += 1
+            return
+        self.ops.append({
+            "op": op, "namespace": namespace, "key": key, "found": True,
+            "valuePreview": _preview(value_json), "agent": self.agent, "ts": utc_now(),
+        })
 
     def log_entries(self) -> list[dict[str, Any]]:
         """The log, with a closing note when entries were dropped."""
@@ -171,3 +230,9 @@ class RunState:
         note = {"op": "log_truncated", "namespace": "", "count": self.dropped_ops,
                 "agent": self.agent, "ts": utc_now()}
         return [*self.ops, note]
+
+
+def _preview(value_json: str) -> str:
+    if len(value_json) <= PREVIEW_CHARS:
+        return value_json
+    return value_json[: PREVIEW_CHARS - 1] + "…"
