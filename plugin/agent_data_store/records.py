@@ -7,6 +7,7 @@ backends persist what these functions compute and never re-implement them.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import math
 import os
@@ -92,9 +93,15 @@ def new_versions(count: int) -> list[str]:
     return [text[start : start + 16] for start in range(0, 16 * count, 16)]
 
 
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def encode_key(key: str) -> str:
-    """Return the URL-safe base64 form of ``key`` used in document IDs."""
-    return base64.urlsafe_b64encode(key.encode("utf-8")).decode("ascii")
+    """Return the URL-safe base64 form of ``key`` used in document IDs
+    (``base64.urlsafe_b64encode``, called in C directly: every write builds one)."""
+    return binascii.b2a_base64(key.encode("utf-8"), newline=False).translate(_URL_SAFE).decode(
+        "ascii"
+    )
 
 
 def decode_key(encoded: str) -> str:

@@ -5,11 +5,14 @@ Everything is checked before anything is stored, so a bad call stores nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+
+import orjson
 
 from agent_data_store.errors import (
     InvalidKeyError,
@@ -129,12 +132,49 @@ def _compact_encoder() -> Callable[[Any], str]:
 _ENCODE = _compact_encoder()
 
 
+_ORJSON_STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+"""orjson options that leave dataclasses and datetimes to ``default`` (none: refused)."""
+
+
+def _quick_check(value: Any) -> bool:
+    """Whether orjson, in C, finds ``value`` clean of what :func:`_describe_unserialisable`
+    refuses once the standard encoder has run: non-string keys, nesting deeper than
+    :data:`MAX_VALUE_DEPTH` (orjson stops sooner), circular values.
+
+    What orjson takes but JSON text of ours must not hold (NaN, other objects it knows) the
+    standard encoder refuses; what orjson refuses but we take (integers beyond 64 bits, the
+    last levels of nesting) goes the slow way. Either way the answer is the slow walk's.
+    """
+    try:
+        orjson.dumps(value, option=_ORJSON_STRICT)
+    except orjson.JSONEncodeError:
+        return False
+    return True
+
+
 def to_json(value: Any, what: str = "value") -> str:
     """Serialise ``value`` to JSON text, or raise :class:`InvalidValueError` naming the problem.
 
     Only what survives a JSON round trip unchanged in meaning is accepted: dict keys must
     be strings (JSON would silently turn ``1`` into ``"1"``), NaN and Infinity are refused.
+    A value orjson checks clean is encoded at once; any other is walked first, so that the
+    error names the part at fault.
     """
+    text = None
+    if _quick_check(value):
+        with contextlib.suppress(TypeError, ValueError, RecursionError):
+            text = _ENCODE(value)
+    if text is None:
+        text = _checked_encode(value, what)
+    if not text.isascii() and _SURROGATE.search(text):
+        raise InvalidValueError(
+            f"{what} contains a string with a lone surrogate (e.g. '\\ud800'), which is not "
+            "valid unicode text; nothing was stored"
+        )
+    return text
+
+
+def _checked_encode(value: Any, what: str) -> str:
     try:
         problem = _describe_unserialisable(value, what)
     except RecursionError:
@@ -142,15 +182,9 @@ def to_json(value: Any, what: str = "value") -> str:
     if problem:
         raise InvalidValueError(problem)
     try:
-        text = _ENCODE(value)
+        return _ENCODE(value)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidValueError(f"{what} is not JSON-serialisable: {exc}") from None
-    if not text.isascii() and _SURROGATE.search(text):
-        raise InvalidValueError(
-            f"{what} contains a string with a lone surrogate (e.g. '\\ud800'), which is not "
-            "valid unicode text; nothing was stored"
-        )
-    return text
 
 
 def check_size(value_json: str, limit: int, what: str = "value") -> None:

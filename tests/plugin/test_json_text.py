@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import enum
 import json
+import uuid
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from agent_data_store.errors import InvalidValueError
 from agent_data_store.json_text import decode
+from agent_data_store.validation import _checked_encode, to_json
 
 _SCALARS = (
     st.none() | st.booleans() | st.integers() | st.integers(min_value=2**60, max_value=2**80)
@@ -46,3 +52,61 @@ def test_what_a_fast_decoder_gets_wrong_is_decoded_by_the_standard_library(text:
 def test_text_that_is_not_json_raises_value_error(text: str) -> None:
     with pytest.raises(ValueError):
         decode(text)
+
+
+
+# -- encoding: orjson's quick check never changes what is accepted or what is said --------
+
+
+def _nested(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def _circular() -> list[object]:
+    value: list[object] = []
+    value.append(value)
+    return value
+
+
+@dataclasses.dataclass
+class _Point:
+    x: int
+
+
+_QUIRKS: list[object] = [
+    {"a": float("nan")}, {"t": (1, float("inf"))}, {1: 2}, {"x": [1, {True: 1}]}, {None: 1},
+    {"a": {2.5: "x"}}, 2**100, [2**64, -(2**63) - 1], {"s": "\ud800"}, (1, 2), 1e16, 1e-7,
+    -0.0, {"é": "日本", "ctl": "\x00\x1f\x7f"}, [[[]]], {"": None}, True, "plain",
+    _nested(255), _nested(256), _nested(257), _circular(), object(), datetime.date(2026, 1, 1),
+    uuid.UUID(int=5), _Point(1), enum.Enum("Colour", "RED").RED, {"p": [_Point(2)]},
+]
+
+
+@pytest.mark.parametrize("value", _QUIRKS)
+def test_to_json_answers_as_the_checked_slow_path(value: object) -> None:
+    """The quick path (orjson checks in C, the standard encoder writes) gives the text or
+    the error that walking the value first gives; what it accepts is ``json.dumps``."""
+    try:
+        slow: Any = _checked_encode(value, "value")
+    except InvalidValueError as exc:
+        slow = ("error", str(exc))
+    try:
+        quick: Any = to_json(value)
+    except InvalidValueError as exc:
+        quick = ("error", str(exc))
+    if isinstance(slow, str) and "\ud800" in slow:
+        assert quick[0] == "error" and "surrogate" in quick[1]
+        return
+    assert quick == slow
+    if isinstance(quick, str):
+        assert quick == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@given(_VALUES)
+def test_to_json_of_json_values_is_the_standard_compact_text(value: Any) -> None:
+    text = to_json(value)
+    assert text == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert decode(text) == value
