@@ -7,7 +7,8 @@ interleaved over several rounds. The agents are those of ``side_by_side.py`` (``
 to a namespace of its own, so ``get_all`` reads 1000 records). The table reports the median
 time per operation, the ratio, the ratio of the same runs with access tracking off, and the
 DynamoDB calls each side made (counted with botocore event hooks), the calls each backend
-primitive makes, and what quota checks add to each operation (``quota_costs.py``).
+primitive makes, what quota checks add to each operation (``quota_costs.py``), and what
+access tracking adds to a run with one ``get_many(100)`` (``side_by_side.time_tracked_run``).
 
     python benchmarks/bench_dynamodb.py [--quick] [--endpoint-url http://127.0.0.1:PORT]
 
@@ -30,8 +31,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import boto3
 from quota_costs import print_costs, quota_costs
-from side_by_side import AGENTS, NAMESPACE, RECORDS, USER, VALUE, WRITES, atomic_operations
+from side_by_side import (
+    AGENTS,
+    NAMESPACE,
+    RECORDS,
+    USER,
+    VALUE,
+    WRITES,
+    atomic_operations,
+    print_tracked_run,
+    time_tracked_run,
+)
 
 from agent_data_store import DataStorePlugin, StoreConfig
 from agent_data_store.backends.dynamodb import DynamoDBBackend
@@ -42,9 +54,10 @@ from sandbox_host import ExecutionContext, SandboxHost
 class CallCounter:
     """DynamoDB API calls by operation name, counted with a botocore event hook."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, *clients: Any) -> None:
         self.calls: Counter[str] = Counter()
-        client.meta.events.register("before-call.dynamodb", self._count)
+        for client in clients:
+            client.meta.events.register("before-call.dynamodb", self._count)
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
@@ -136,10 +149,11 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
     text = json.dumps(VALUE)
     ours.put_many([RecordWrite(USER, NAMESPACE, f"k{i}", text, None, "seed", now)
                    for i in range(RECORDS)])
-    client = ours._db.client
+    # The raw side has a plain boto3 client of its own: ours decodes reads ahead of botocore.
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint_url)
     raw_table = f"raw_{suffix}"
     _populate_raw(client, raw_table)
-    counter = CallCounter(client)
+    counter = CallCounter(client, ours._db.client)
     host = SandboxHost(plugins=[DataStorePlugin(config, backend=ours)], load_entry_points=False)
     # The same runs without access tracking: what the sandbox and the store cost by themselves,
     # apart from the end-of-run transactions that count every read exactly.
@@ -177,10 +191,17 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
                      "ratio": ours_median / raw_median,
                      "untracked_ratio": untracked_median / raw_median,
                      "ours_calls": ours_calls, "raw_calls": raw_calls})
+    counter.take()
+    tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds)
+    tracked_run_calls = counter.take()
     round_trips = count_round_trips(ours, counter)
     quotas = quota_costs(ours, config, counter.sending)
     ours.close()
-    return {"rows": rows, "round_trips": round_trips, "quotas": quotas}
+    client.close()
+    return {"rows": rows, "round_trips": round_trips, "quotas": quotas,
+            "tracked_run": tracked_run,
+            "tracked_run_calls": {name: count / (5 * rounds)
+                                  for name, count in sorted(tracked_run_calls.items())}}
 
 
 def count_round_trips(backend: DynamoDBBackend, counter: CallCounter) -> dict[str, int]:
@@ -259,6 +280,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"{row['op']:<16}{row['ours_ms']:>13.2f} ms{row['raw_ms']:>10.2f} ms"
               f"{row['ratio']:>7.2f}x{row['untracked_ratio']:>10.2f}x   "
               f"n={row['n']}: {ours} | {raw}")
+    print_tracked_run(figures["tracked_run"])
+    calls = ", ".join(f"{name} {count:g}" for name, count in figures["tracked_run_calls"].items())
+    print(f"  calls per round (tracked run, untracked run, raw get_many): {calls}")
     print("\nDynamoDB calls per operation:")
     for name, count in figures["round_trips"].items():
         print(f"  {name:<52}{count}")

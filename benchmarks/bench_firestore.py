@@ -12,7 +12,8 @@ ratio (target: at most 1.5x). "The same requests" means: ``get`` and ``get_many`
 ``BatchGetDocuments``; ``get_all`` one ``RunQuery`` per page of 500; ``set`` one read of the
 stored record and one preconditioned commit, because keeping ``createdAt``, ``accessCount``
 and metadata across an overwrite needs the stored record. The sandbox side also pays its
-end-of-run access tracking. A second table counts the RPCs each data store call sends.
+end-of-run access tracking; what that adds to a run with one ``get_many(100)`` is timed apart
+(the run with tracking and without). A second table counts the RPCs each data store call sends.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ from side_by_side import (
     WRITES,
     atomic_operations,
     print_table,
+    print_tracked_run,
     time_side_by_side,
+    time_tracked_run,
 )
 
 from agent_data_store import DataStorePlugin, StoreConfig, open_backend
@@ -200,6 +203,10 @@ def count_rpcs(backend: FirestoreBackend, config: StoreConfig) -> dict[str, dict
     }
     tracking = f"tracking of {len(run.tracker)} keys"
     counts[tracking] = counter.during(lambda: run.tracker.flush(backend))
+    one_read = RunState("counter")
+    DataStore(lambda: backend, config, USER, "counter", one_read, NAMESPACE).get_many(keys)
+    counts["tracking of a get_many(100)"] = counter.during(
+        lambda: one_read.tracker.flush(backend))
     for name, operation in atomic_operations(backend).items():
         counts[name] = counter.during(operation)
     return counts
@@ -223,6 +230,13 @@ def measure(quick: bool = False) -> dict[str, Any]:
         sandbox = SandboxHost(plugins=[DataStorePlugin(config, backend=ours)],
                               load_entry_points=False)
         rows = time_side_by_side(sandbox, raw_ops, sizes, rounds)
+        untracked = SandboxHost(
+            plugins=[DataStorePlugin(config.model_copy(update={"tracking": False}),
+                                     backend=ours)],
+            load_entry_points=False,
+        )
+        tracked_run = time_tracked_run(sandbox, untracked, raw_ops["get_many(100)"],
+                                       5 * rounds)
         raw_counter = RpcCounter(raw_client)
         raw_rpcs = {name: sum(raw_counter.during(lambda op=op: op(1)).values())  # type: ignore[misc]
                     for name, op in raw_ops.items()}
@@ -232,7 +246,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
             client.close()
         raw_client.close()
     return {"emulator": host, "rows": rows, "rpcs": rpcs, "raw_rpcs": raw_rpcs,
-            "quotas": quotas}
+            "quotas": quotas, "tracked_run": tracked_run}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -243,6 +257,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures = measure(quick=args.quick)
     print(f"Firestore emulator at {figures['emulator']}")
     print_table(figures["rows"], "raw client", extra=("RPCs (raw)", figures["raw_rpcs"]))
+    print_tracked_run(figures["tracked_run"])
     print("\nRPCs per data store call:")
     for name, counts in figures["rpcs"].items():
         detail = ", ".join(f"{rpc} {count}" for rpc, count in sorted(counts.items()))

@@ -42,5 +42,9 @@ def test_dynamodb_benchmark_runs_and_reports_every_figure(
         "compare_and_set, stale version: UpdateItem": 1,
         "get_record: BatchGetItem": 1,
     }
+    assert {"tracked / untracked", "tracked / raw"} <= set(figures["tracked_run"])
+    # Per round: the tracked run's, the untracked run's and the raw side's read, and the
+    # tracked run's one transaction of 100 access counts.
+    assert figures["tracked_run_calls"] == {"BatchGetItem": 3, "TransactWriteItems": 1}
     assert_quota_check_costs(figures["quotas"])
     assert "raw boto3" in capsys.readouterr().out

@@ -20,7 +20,9 @@ throttling has been retried; an unreachable endpoint fails within a few seconds.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from agent_data_store.backends import dynamodb_actions as build
@@ -53,6 +55,9 @@ from agent_data_store.records import (
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
+
+ACCESS_THREADS = 4
+"""Access-count transactions one flush sends at the same time."""
 
 
 class DynamoDBBackend(Backend):
@@ -284,7 +289,8 @@ class DynamoDBBackend(Backend):
         return deleted
 
     def record_accesses(self, accesses: Sequence[Access]) -> None:
-        """One transaction of atomic ``ADD accessCount`` updates per 100 keys.
+        """One transaction of atomic ``ADD accessCount`` updates per 100 keys, up to
+        :data:`ACCESS_THREADS` of them at a time.
 
         Each update requires the record to exist, so a deleted record stays deleted. An
         update whose last-access time is older than the record's retries as a count only.
@@ -299,8 +305,20 @@ class DynamoDBBackend(Backend):
             else:
                 merged[target] = Access(*target, seen.count + access.count, seen.agent, seen.at)
         pending = [(access, True) for access in merged.values()]
-        for start in range(0, len(pending), schema.MAX_TRANSACTION_ITEMS):
-            self._record_access_batch(pending[start : start + schema.MAX_TRANSACTION_ITEMS])
+        batches = [pending[start : start + schema.MAX_TRANSACTION_ITEMS]
+                   for start in range(0, len(pending), schema.MAX_TRANSACTION_ITEMS)]
+        if len(batches) <= 1:
+            for batch in batches:
+                self._record_access_batch(batch)
+            return
+        # The transactions touch disjoint records: sent side by side, they take the time
+        # of the slowest rather than of all (boto3 clients are thread-safe).
+        with ThreadPoolExecutor(min(ACCESS_THREADS, len(batches)),
+                                thread_name_prefix="agent-data-store-tracking") as pool:
+            futures = [pool.submit(contextvars.copy_context().run, self._record_access_batch,
+                                   batch) for batch in batches]
+        for future in futures:
+            future.result()
 
     def _record_access_batch(self, batch: list[tuple[Access, bool]]) -> None:
         for attempt in range(CONFLICT_ATTEMPTS):

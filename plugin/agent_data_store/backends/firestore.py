@@ -87,6 +87,9 @@ EMULATOR_ENV_VAR = "FIRESTORE_EMULATOR_HOST"
 
 _GRPC_OK, _GRPC_NOT_FOUND, _GRPC_FAILED_PRECONDITION = 0, 5, 9
 
+SEEN_DOCUMENTS = 10_000
+"""Records whose last read state a backend remembers for the tracking write that follows."""
+
 _Plan = Callable[[Record | None], Record | None]
 """Given the stored record (or ``None``), the record to store (or ``None`` to leave it)."""
 
@@ -133,6 +136,10 @@ class FirestoreBackend(Backend):
             self.client, self._counters, where=where, timeout_s=timeout_s, page_size=page_size
         )
         self._usage = FirestoreUsage(self._requests, self._records, self._counters, page_size)
+        self._seen: dict[str, tuple[Any, str]] = {}
+        """Document path → ``(update_time, lastAccessedAt)`` as a read last found it: what
+        the access-tracking write of the keys read preconditions on instead of reading them
+        again (a hint: a document changed since fails the precondition and is read again)."""
 
     @classmethod
     def from_config(cls, config: StoreConfig) -> Self:
@@ -168,7 +175,11 @@ class FirestoreBackend(Backend):
             # mixing chunks of two versions into one value.
             chunks = self._requests.get(chunked, read_time=snapshots[0].read_time)
         records = []
+        if len(self._seen) > SEEN_DOCUMENTS:
+            self._seen.clear()
         for snapshot, doc in zip(snapshots, fields, strict=True):
+            self._seen[snapshot.reference.path] = (
+                snapshot.update_time, doc.get("lastAccessedAt") or "")
             parts = [
                 bytes((chunks[f"{snapshot.reference.path}/{CHUNKS}/{i}"].to_dict() or {})["data"])
                 for i in range(chunk_count(doc))
@@ -386,7 +397,11 @@ class FirestoreBackend(Backend):
         A ``BatchWrite`` applies each write on its own: the update of a record deleted
         meanwhile fails alone (``update`` requires the document to exist) and nothing is
         created. Moving the last-access fields forward carries an ``update_time``
-        precondition, so a later access that landed in between is never overwritten.
+        precondition, so a later access that landed in between is never overwritten. The
+        ``update_time`` and last access are those this backend's read of the record found
+        (the run's own ``get``/``get_many``/``get_all``), so keys read here cost no read
+        before the write; the others, and those changed since they were read (their
+        precondition fails), are read first.
         """
         merged: dict[str, Access] = {}
         for access in accesses:
@@ -398,28 +413,43 @@ class FirestoreBackend(Backend):
             merged[access.id] = access
         pending = list(merged.values())
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
+        known = True
         while pending:
             retry: list[Access] = []
             for start in range(0, len(pending), MAX_BATCH_OPS):
-                retry.extend(self._record_access_batch(pending[start : start + MAX_BATCH_OPS]))
-            pending = retry
+                retry.extend(self._record_access_batch(pending[start : start + MAX_BATCH_OPS],
+                                                       known))
+            pending, known = retry, False
             back_off(deadline, bool(pending))
 
-    def _record_access_batch(self, accesses: Sequence[Access]) -> list[Access]:
+    def _record_access_batch(self, accesses: Sequence[Access], known: bool) -> list[Access]:
+        """Send one ``BatchWrite`` of the accesses; return those to try again (a document
+        changed since it was read). ``known``: use what reads last found of the documents
+        (and read only the others); otherwise read them all first."""
         refs = [self._record_ref(a.user_id, a.namespace, a.key) for a in accesses]
-        snapshots = self._requests.get(refs, ["lastAccessedAt"])
+        found: dict[str, tuple[Any, str] | None] = {}
+        if known:
+            for ref in refs:
+                found[ref.path] = self._seen.pop(ref.path, None)
+        unknown = [ref for ref in refs if found.get(ref.path) is None]
+        if unknown:
+            for path, snapshot in self._requests.get(unknown, ["lastAccessedAt"]).items():
+                fields = snapshot.to_dict() if snapshot.exists else None
+                found[path] = None if fields is None else (
+                    snapshot.update_time, fields.get("lastAccessedAt") or "")
         batch = BulkWriteBatch(self.client)
         sent: list[Access] = []
         for access, ref in zip(accesses, refs, strict=True):
-            snapshot = snapshots[ref.path]
-            if not snapshot.exists:
+            state = found.get(ref.path)
+            if state is None:
                 continue
+            update_time, last_accessed_at = state
             update: dict[str, Any] = {"accessCount": firestore.Increment(access.count)}
             option = None
-            if access.at >= (snapshot.to_dict() or {}).get("lastAccessedAt", ""):
+            if access.at >= last_accessed_at:
                 update["lastAccessedAt"] = access.at
                 update["lastAccessedByAgent"] = access.agent
-                option = self.client.write_option(last_update_time=snapshot.update_time)
+                option = self.client.write_option(last_update_time=update_time)
             batch.update(ref, update, option=option)
             sent.append(access)
         if not sent:
