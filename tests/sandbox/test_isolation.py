@@ -167,6 +167,9 @@ def test_a_run_blocked_in_a_backend_call_ends_at_its_deadline(
     backend = open_backend(config)
     host = SandboxHost([DataStorePlugin(config, backend=backend)], load_entry_points=False,
                        isolation=mode)
+    # Start the worker (and open the backend) first: what is timed is the blocked call.
+    warm = host.run_sync(agent_body('data_store.get("k")\nreturn {}'), context=context)
+    assert warm.error is None, warm.error
     locker = sqlite3.connect(path)
     locker.execute("BEGIN EXCLUSIVE")
     try:
