@@ -4,7 +4,10 @@ Each operation runs N times inside one sandboxed agent run (its access tracking 
 the run ends, as in production) and N times as hand-written ``requests.Session`` calls doing
 the same reads and writes on an identical database of the same server (see
 ``side_by_side.py``); the table reports the median time per operation and the ratio
-(target: at most 1.5x). It also counts the HTTP requests each data store operation sends.
+(target: at most 1.5x). It also counts the HTTP requests each data store operation sends,
+times a run with one ``get_many(100)`` with and without access tracking (what tracking adds
+to a run), and times ``list_namespaces`` with 1,000 and 100,000 records in ten namespaces:
+warm, and cold (the first call after the writes, which waits for the server to index them).
 
     python benchmarks/bench_couchdb.py [--quick] [--url couchdb://USER:PASSWORD@HOST:PORT]
 
@@ -16,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,7 +41,9 @@ from side_by_side import (
     WRITES,
     atomic_operations,
     print_table,
+    print_tracked_run,
     time_side_by_side,
+    time_tracked_run,
 )
 
 from agent_data_store import DataStorePlugin, StoreConfig
@@ -104,10 +111,14 @@ class RawCouchDB:
                 "get_all(1000)": self.get_all}
 
 
-def _populate(backend: CouchDBBackend) -> None:
+def _populate(backend: CouchDBBackend, records: int = RECORDS, namespaces: int = 1) -> None:
     now, text = utc_now(), json.dumps(VALUE)
-    backend.put_many([RecordWrite(USER, NAMESPACE, f"k{i}", text, None, "seed", now)
-                      for i in range(RECORDS)])
+    for start in range(0, records, 1000):
+        backend.put_many([
+            RecordWrite(USER, NAMESPACE if namespaces == 1 else f"ns{i % namespaces}", f"k{i}",
+                        text, None, "seed", now)
+            for i in range(start, min(records, start + 1000))
+        ])
 
 
 @contextmanager
@@ -152,6 +163,37 @@ def count_requests(backend: CouchDBBackend) -> dict[str, list[str]]:
     return sent
 
 
+def list_namespaces_scaling(server_url: str, small: int, large: int) -> dict[str, Any]:
+    """``list_namespaces`` with ``small`` and ``large`` records in ten namespaces, each in a
+    fresh database: the first call after the writes (cold: the server indexes the records
+    first) and the median of later ones (warm), in seconds; the requests of one call."""
+    figures: dict[str, Any] = {}
+    for size in (small, large):
+        config = StoreConfig(url=f"{server_url}/bench_ns_{size}_{uuid.uuid4().hex[:8]}",
+                             timeout_s=600)
+        backend = CouchDBBackend.from_config(config)
+        try:
+            _populate(backend, size, namespaces=10)
+            start = time.perf_counter()
+            with counting(backend) as sent:
+                assert len(backend.list_namespaces(USER)) == 10
+            figures[f"{size} records, cold (s)"] = time.perf_counter() - start
+            samples = []
+            for _ in range(15):
+                start = time.perf_counter()
+                backend.list_namespaces(USER)
+                samples.append(time.perf_counter() - start)
+            figures[f"{size} records, warm (s)"] = statistics.median(samples)
+            figures["requests"] = sent
+        finally:
+            target = backend.connection.target
+            backend.http.delete(f"{target.server}/{target.database}")
+            backend.close()
+    figures["warm ratio"] = (figures[f"{large} records, warm (s)"]
+                             / figures[f"{small} records, warm (s)"])
+    return figures
+
+
 def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
     """Run every measurement against the server at ``server_url``; return the figures."""
     rounds = 3 if quick else 7
@@ -168,8 +210,12 @@ def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
         for backend in (ours_backend, raw_backend):
             _populate(backend)
         host = SandboxHost(plugins=[plugin], load_entry_points=False)
+        untracked = SandboxHost(plugins=[DataStorePlugin(
+            ours_config.model_copy(update={"tracking": False}), backend=ours_backend)],
+            load_entry_points=False)
         raw_ops = RawCouchDB(raw_backend.connection.target, ours_config.page_size).operations()
         rows = time_side_by_side(host, raw_ops, sizes, rounds)
+        tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds)
         requests_per_op = count_requests(ours_backend)
         quotas = quota_costs(ours_backend, ours_config, lambda: counting(ours_backend))
     finally:
@@ -178,7 +224,9 @@ def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
             backend.http.delete(f"{target.server}/{target.database}")
         plugin.close()
         raw_backend.close()
-    return {"rows": rows, "requests": requests_per_op, "quotas": quotas}
+    scaling = list_namespaces_scaling(server_url, 1000, 3000 if quick else 100_000)
+    return {"rows": rows, "requests": requests_per_op, "quotas": quotas,
+            "tracked_run": tracked_run, "list_namespaces": scaling}
 
 
 @contextmanager
@@ -208,10 +256,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with local_server() as url:
             figures = measure(url, quick=args.quick)
     print_table(figures["rows"], "raw HTTP")
+    print_tracked_run(figures["tracked_run"])
     print("\nHTTP requests per data store operation:")
     for name, sent in figures["requests"].items():
         print(f"  {name:<40}{len(sent)} ({', '.join(dict.fromkeys(sent))})")
     print_costs(figures["quotas"], "HTTP requests")
+    print("\nlist_namespaces (10 namespaces):")
+    for name, value in figures["list_namespaces"].items():
+        if name == "requests":
+            print(f"  {'requests per call':<30}{len(value)} ({', '.join(dict.fromkeys(value))})")
+        else:
+            print(f"  {name:<30}{value:.3f}")
     return figures
 
 

@@ -14,6 +14,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -480,26 +481,65 @@ def test_get_all_of_n_keys_is_one_find_per_page(
     assert seen == ["POST _find"] * (2 * math.ceil(count / config.page_size))
 
 
-def test_list_namespaces_is_one_request(
+def test_list_namespaces_is_one_find_per_namespace(
     paged: tuple[CouchDBBackend, StoreConfig],
 ) -> None:
     backend, config = paged
     store = _handle(backend, config)
     for i in range(config.page_size):
         store.use_namespace(f"ns{i:02}").set("k", i)
+    store.use_namespace("big").set_many({f"k{i}": i for i in range(3 * config.page_size)})
     with counting(backend) as seen:
-        assert len(store.list_namespaces()) == config.page_size
-    assert seen == ["GET namespaces"]
+        assert len(store.list_namespaces()) == config.page_size + 1
+    assert seen == ["POST _find"] * (config.page_size + 2)
 
 
-def test_list_namespaces_pages_past_a_page(paged: tuple[CouchDBBackend, StoreConfig]) -> None:
-    backend, config = paged
-    names = [f"ns{i:03}" for i in range(2 * config.page_size + 7)]
-    backend.put_many([_write("k", namespace=name) for name in names])
-    backend.put_many([_write("k", user="alicia"), _write("k", user="alic")])
+def test_list_namespaces_steps_past_each_namespace_exactly(
+    paged: tuple[CouchDBBackend, StoreConfig],
+) -> None:
+    backend, _ = paged
+    names = ["a", "a\u0000", "a\u0000\u0000", "a\u0001", "a:b", "a:b:c", "b", "é",
+             "e\u0301", "\U0001f389", "\uffef", *(f"ns{i:03}" for i in range(57))]
+    backend.put_many([_write(f"k{i}", namespace=name) for name in names for i in range(3)])
+    backend.put_many([_write("k", user="alicia"), _write("k", user="alic"),
+                      _write("k", user="alice\u0000")])
     with counting(backend) as seen:
-        assert backend.list_namespaces("alice") == names
-    assert len(seen) == 3
+        assert backend.list_namespaces("alice") == sorted(names)
+    assert len(seen) == len(names) + 1
+
+
+def test_a_namespace_is_listed_by_a_live_record_after_an_expired_one(
+    couch: CouchDBBackend,
+) -> None:
+    past = "2001-01-01T00:00:00.000Z"
+    couch.put_many([
+        replace(_write("a", namespace="mixed"), expires_at=past), _write("b", namespace="mixed"),
+        *(replace(_write(f"k{i}", namespace="gone"), expires_at=past) for i in range(3)),
+        replace(_write("a", namespace="other", user="bob"), expires_at=past),
+    ])
+    assert couch.list_namespaces("alice") == ["mixed"]
+    assert couch.list_namespaces("bob") == []
+
+
+def test_a_server_collating_with_icu_is_answered_from_the_view(
+    couch: CouchDBBackend, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fault injection: a server whose collation ignores "\\u0000", as CouchDB's ICU does
+    (pouchdb-server compares code units), makes the skip-scan find a namespace twice."""
+    couch.put_many([_write("k", namespace=name) for name in ("x", "y", "z")])
+    find = couch.connection.find
+
+    def icu_find(selector: dict[str, Any], **options: Any) -> list[dict[str, Any]]:
+        bound = selector.get("namespace", {}).get("$gte")
+        if isinstance(bound, str):
+            selector = {**selector, "namespace": {"$gte": bound.rstrip("\u0000")}}
+        return find(selector, **options)
+
+    monkeypatch.setattr(couch.connection, "find", icu_find)
+    with counting(couch) as seen:
+        assert couch.list_namespaces("alice") == ["x", "y", "z"]
+        assert couch.list_namespaces("alice") == ["x", "y", "z"]
+    assert seen == ["POST _find", "POST _find", "GET namespaces", "GET namespaces"]
 
 
 def test_tracking_of_a_run_is_one_bulk_write_of_the_documents_it_read(

@@ -24,7 +24,7 @@ def test_couchdb_benchmark_runs_and_reports_every_figure(
     assert sent["get_many(100)"] == ["_bulk_get"]
     assert sent["set_many(100)"] == ["_bulk_get", "_bulk_docs"]
     assert sent["get_all(1000)"] == ["_find", "_find"]
-    assert sent["list_namespaces"] == ["namespaces"]
+    assert sent["list_namespaces"] == ["_find"] * 3  # "default", "writes", then none
     assert sent["tracking of a run that read 1000 keys"] == ["_bulk_docs"]
     assert sent["increment of a number"] == ["_bulk_get", "_bulk_docs"]
     assert sent["set_if_absent of a new key"] == ["_bulk_docs"]
@@ -33,5 +33,9 @@ def test_couchdb_benchmark_runs_and_reports_every_figure(
     assert sent["compare_and_set, stale version"] == ["_bulk_get"]
     assert sent["get_record"] == ["_bulk_get"]
     assert_quota_check_costs(figures["quotas"])
+    assert figures["tracked_run"]["tracked / untracked"] > 0
+    scaling = figures["list_namespaces"]
+    assert scaling["requests"] == ["_find"] * 11
+    assert {"1000 records, cold (s)", "3000 records, warm (s)", "warm ratio"} <= set(scaling)
     out = capsys.readouterr().out
     assert "raw HTTP" in out and couchdb_server.password not in out

@@ -142,6 +142,24 @@ def test_reads_do_not_write_before_the_run_ends(make_store: StoreFactory, backen
     assert record is not None and record.access_count == 0
 
 
+def test_an_overwrite_between_the_reads_and_their_tracking_keeps_both(
+    make_store: StoreFactory, backend: Backend
+) -> None:
+    # Tracking writes what the runs' reads found (where a backend keeps that): the overwrite
+    # in between must neither be undone nor lose the reads' counts. (Which of them was the
+    # last access is not asserted: timestamps have one-second resolution, ties go to reads.)
+    make_store(agent="writer").set("k", 1)
+    for _ in range(3):
+        reader = make_store(agent="reader")
+        reader.get_many(["k"])
+    make_store(agent="overwriter").set("k", 2)
+    make_store.flush()  # type: ignore[attr-defined]
+    record = backend.get("alice", "default", "k")
+    assert record is not None
+    assert (record.value, record.access_count) == (2, 3)
+    assert (record.created_by_agent, record.updated_at) == ("writer", record.last_accessed_at)
+
+
 def test_tracking_never_resurrects_a_deleted_record(
     make_store: StoreFactory, backend: Backend
 ) -> None:

@@ -20,10 +20,20 @@ decided here, and why:
   too, so documents are also checked for an exact user and namespace here. Each query asks
   for one document more than a page, to learn whether another page follows without
   another request.
-* **Namespaces** come from the view ``_design/agent-data-store/_view/namespaces`` (map emits
-  ``[userId, namespace]`` with the record's expiry in epoch milliseconds, reduce ``_stats``)
-  queried with ``group=true`` over the user's key range: one request that reads the index,
-  not the records; a namespace is listed when the latest expiry in it is still ahead.
+* **Namespaces** are found by a skip-scan of the Mango index ``[userId, namespace]``: a
+  ``_find`` with ``limit`` 1 for the first record of the user whose namespace follows the
+  last one found (``$gte`` the last one followed by ``"\\u0000"``, its exact successor), so one
+  indexed query per namespace, however many records each holds. A namespace is listed when
+  that record is live; when it is expired (or another user's that ICU collation made equal),
+  the namespace's live records are looked for a page at a time on the listing index. This
+  relies on the index ordering strings by code unit, as pouchdb-server does. CouchDB orders
+  them with ICU collation, which ignores ``"\\u0000"`` and makes different namespaces (``é``
+  and ``e\\u0301``) equal; the scan notices (the successor brings back a namespace already
+  found) and the backend answers from then on from the view
+  ``_design/agent-data-store/_view/namespaces`` (map emits ``[userId, namespace]`` with the
+  record's expiry in epoch milliseconds, reduce ``_stats``) queried with ``group=true``
+  over the user's key range: CouchDB keeps its reductions in the B-tree and groups keys by
+  exact equality, and a namespace is listed when the latest expiry in it is still ahead.
 * **Expiry**: ``expiresAt`` is in a document only while the record expires. Reads leave out
   expired documents; the sweep finds them with a Mango ``_find`` on the index
   ``[expiresAt]`` (which holds only expiring documents) and deletes those still expired.
@@ -59,6 +69,9 @@ from agent_data_store.backends.couchdb_layout import (
     INDEX_DDOC,
     INDEX_FIELDS,
     INDEX_NAME,
+    NAMESPACE_INDEX_DDOC,
+    NAMESPACE_INDEX_FIELDS,
+    NAMESPACE_INDEX_NAME,
     NAMESPACES_VIEW,
     VIEW_DDOC,
     VIEW_DDOC_ID,
@@ -160,6 +173,8 @@ class CouchDBBackend(Backend):
         self._page_size = page_size
         self._contention = _Contention()
         self._read = ReadDocuments()
+        self._namespaces_by_view = False
+        """Whether the server was found to collate with ICU (see :meth:`list_namespaces`)."""
         try:
             self.connection.ensure_database(create=create)
             self.ensure_indexes()
@@ -386,6 +401,46 @@ class CouchDBBackend(Backend):
             yield records
 
     def list_namespaces(self, user_id: str) -> list[str]:
+        """Skip through the namespace index, one ``_find`` per namespace found (and more for
+        a namespace whose first record has expired); on a server that collates with ICU, the
+        grouped namespaces view instead (see the module docstring)."""
+        if not self._namespaces_by_view:
+            names = self._skip_scan_namespaces(user_id)
+            if names is not None:
+                return names
+            self._namespaces_by_view = True
+        return self._grouped_namespaces(user_id)
+
+    def _skip_scan_namespaces(self, user_id: str) -> list[str] | None:
+        """The user's namespaces with a live record, or ``None`` if the server's collation
+        does not let the scan step past a namespace exactly."""
+        names: list[str] = []
+        seen: set[str] = set()
+        now = precise_now()
+        after = ""
+        while True:
+            found = self.connection.find(
+                {"userId": user_id, "namespace": {"$gte": after}},
+                sort=NAMESPACE_INDEX_FIELDS, limit=1,
+                use_index=(NAMESPACE_INDEX_DDOC, NAMESPACE_INDEX_NAME),
+                fields=["userId", "namespace", "expiresAt"],
+            )
+            namespace = found[0].get("namespace") if found else None
+            if not isinstance(namespace, str):
+                # Nothing further, or only documents whose namespace is no string, which
+                # collate after every string: no record has one.
+                return sorted(names)
+            if namespace in seen:
+                return None  # "\u0000" collated as nothing: ICU
+            seen.add(namespace)
+            doc = found[0]
+            if (doc.get("userId") == user_id and not expired(doc.get("expiresAt"), now)) or any(
+                self._pages(user_id, namespace, None, ["_id", *INDEX_FIELDS[:2], "expiresAt"])
+            ):
+                names.append(namespace)
+            after = namespace + "\u0000"
+
+    def _grouped_namespaces(self, user_id: str) -> list[str]:
         """Group the namespaces view over the user's key range: one request per page.
 
         A namespace is listed when the latest expiry of its records (``max`` of the
@@ -516,6 +571,8 @@ class CouchDBBackend(Backend):
         result = self.connection.save_index(INDEX_FIELDS, INDEX_DDOC, INDEX_NAME)
         expiry = self.connection.save_index(EXPIRY_INDEX_FIELDS, EXPIRY_INDEX_DDOC,
                                             EXPIRY_INDEX_NAME)
+        namespaces = self.connection.save_index(NAMESPACE_INDEX_FIELDS, NAMESPACE_INDEX_DDOC,
+                                                NAMESPACE_INDEX_NAME)
         written = self._ensure_design(VIEW_DDOC)
         usage_written = self._ensure_design(USAGE_DDOC)
         database = self.connection.target.database
@@ -524,6 +581,8 @@ class CouchDBBackend(Backend):
             f"of {database} ({result})",
             f"couchdb: Mango index {EXPIRY_INDEX_NAME} on {EXPIRY_INDEX_FIELDS} in "
             f"_design/{EXPIRY_INDEX_DDOC} of {database} ({expiry})",
+            f"couchdb: Mango index {NAMESPACE_INDEX_NAME} on {NAMESPACE_INDEX_FIELDS} in "
+            f"_design/{NAMESPACE_INDEX_DDOC} of {database} ({namespaces})",
             f"couchdb: view {NAMESPACES_VIEW} (emit [userId, namespace] with the expiry, _stats) "
             f"in {VIEW_DDOC_ID} of {database} ({'created' if written else 'exists'})",
             f"couchdb: view {USAGE_VIEW} (per-user records and bytes, _sum) in "

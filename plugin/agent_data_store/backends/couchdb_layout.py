@@ -3,7 +3,8 @@
 Decisions (the why is in :mod:`agent_data_store.backends.couchdb`'s docstring): a record is
 one document of :meth:`Record.to_stored_fields` under its percent-encoded ID
 (:func:`couch_id`); listings use the Mango index :data:`INDEX_FIELDS`, the sweep the index
-:data:`EXPIRY_INDEX_FIELDS`, ``list_namespaces`` the view of :data:`VIEW_DDOC`.
+:data:`EXPIRY_INDEX_FIELDS`, ``list_namespaces`` the index :data:`NAMESPACE_INDEX_FIELDS` (and,
+on a server that collates with ICU, the view of :data:`VIEW_DDOC`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ INDEX_DDOC = "agent-data-store-index"
 INDEX_NAME = "user-namespace-id"
 INDEX_FIELDS = ["userId", "namespace", "_id"]
 """The Mango index every listing query names in ``use_index``."""
+
+NAMESPACE_INDEX_DDOC = "agent-data-store-namespaces"
+NAMESPACE_INDEX_NAME = "user-namespace"
+NAMESPACE_INDEX_FIELDS = ["userId", "namespace"]
+"""The Mango index ``list_namespaces`` skips through, one namespace per query. It has no
+``_id`` field: pouchdb-find pushes a query's ``limit`` down to an index only when no index
+field after a range condition is left to filter in memory, so on ``[userId, namespace, _id]``
+a range on ``namespace`` would read the rest of the user's records."""
 
 VIEW_DDOC_ID = "_design/agent-data-store"
 NAMESPACES_VIEW = "agent-data-store/namespaces"
@@ -44,9 +53,11 @@ VIEW_DDOC: Document = {
         },
     },
 }
-"""The design document behind ``list_namespaces``: per ``[userId, namespace]`` the expiry of
-each record in epoch milliseconds (:data:`NEVER_MS` for one that never expires), reduced with
-``_stats``, whose ``max`` says whether any record of the namespace is still live."""
+"""The design document behind ``list_namespaces`` on a server that collates with ICU (CouchDB):
+per ``[userId, namespace]`` the expiry of each record in epoch milliseconds (:data:`NEVER_MS`
+for one that never expires), reduced with ``_stats``, whose ``max`` says whether any record of
+the namespace is still live. CouchDB keeps the reductions in the view's B-tree, so a grouped
+query costs per namespace, not per record."""
 
 EXPIRY_INDEX_DDOC = "agent-data-store-expiry"
 EXPIRY_INDEX_NAME = "expires-at"
