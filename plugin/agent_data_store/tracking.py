@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
+from agent_data_store.backends.base import unwritten_accesses
 from agent_data_store.errors import RunFinishedError
 from agent_data_store.records import TIMESTAMP_FORMAT, Access, utc_now, utc_time
 
@@ -125,6 +126,16 @@ class AccessTracker:
             for key, count in counts.items()
         ]
 
+    def restore(self, accesses: Iterable[Access]) -> None:
+        """Put drained accesses back (a write of them failed), to be written with the next."""
+        with self._lock:
+            for access in accesses:
+                scope = (access.user_id, access.namespace, access.agent)
+                counts, latest = self._folded.setdefault(scope, (Counter(), {}))
+                counts[access.key] += access.count
+                at = float(calendar.timegm(time.strptime(access.at, TIMESTAMP_FORMAT)))
+                latest[access.key] = max(latest.get(access.key, at), at)
+
     def flush(self, backend: Backend) -> int:
         """Write the buffered accesses in one bulk operation; return how many keys.
 
@@ -136,14 +147,8 @@ class AccessTracker:
             return 0
         try:
             backend.record_accesses(accesses)
-        except BaseException:
-            with self._lock:
-                for access in accesses:
-                    scope = (access.user_id, access.namespace, access.agent)
-                    counts, latest = self._folded.setdefault(scope, (Counter(), {}))
-                    counts[access.key] += access.count
-                    at = float(calendar.timegm(time.strptime(access.at, TIMESTAMP_FORMAT)))
-                    latest[access.key] = max(latest.get(access.key, at), at)
+        except BaseException as exc:
+            self.restore(unwritten_accesses(exc, accesses))
             raise
         return len(accesses)
 

@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 
+from agent_data_store.backends.base import partly_written
 from agent_data_store.records import Access, utc_time
 from agent_data_store.tracking import MAX_LOGGED_OPS, PREVIEW_CHARS, AccessTracker, RunState
 
@@ -137,3 +138,18 @@ def test_the_log_keeps_fields_given_with_previews_cut_and_a_note_when_full() -> 
 def test_utc_time_formats_whole_seconds() -> None:
     assert utc_time(0.999) == "1970-01-01T00:00:00Z"
     assert utc_time(86_400.5) == "1970-01-02T00:00:00Z"
+
+
+def test_a_partly_applied_flush_keeps_only_what_was_not_written() -> None:
+    class Half:
+        def record_accesses(self, accesses: list[Access]) -> None:
+            raise partly_written(ConnectionError("second request failed"), accesses[1:])
+
+    tracker = AccessTracker()
+    log = tracker.read_log("u", "ns", "agent")
+    for key in ("a", "b", "b", "c"):
+        tracker.record_one(log, key)
+    with pytest.raises(ConnectionError):
+        tracker.flush(Half())  # type: ignore[arg-type]
+    left = {a.key: a.count for a in tracker.drain()}
+    assert left == {"b": 2, "c": 1}

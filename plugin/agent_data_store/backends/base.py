@@ -268,7 +268,9 @@ class Backend(ABC):
         """Apply buffered reads to their records as :func:`apply_access` says, in bulk.
 
         Counts are added atomically (exact when runs overlap). A record deleted meanwhile
-        stays deleted: an access never creates a record.
+        stays deleted: an access never creates a record. A failure after part of the
+        accesses were applied (several requests, one failed) says which were not, with
+        :func:`partly_written`, so that a retry does not count the others twice.
         """
 
     @abstractmethod
@@ -343,3 +345,17 @@ class Backend(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections. The backend is not used afterwards."""
+
+
+def partly_written(exc: BaseException, unwritten: Sequence[Access]) -> BaseException:
+    """Mark ``exc``, raised by :meth:`Backend.record_accesses`, as leaving only
+    ``unwritten`` of its accesses unapplied (the others were applied); return it."""
+    exc.unwritten_accesses = list(unwritten)  # type: ignore[attr-defined]
+    return exc
+
+
+def unwritten_accesses(exc: BaseException, attempted: Sequence[Access]) -> list[Access]:
+    """The accesses a failed :meth:`Backend.record_accesses` of ``attempted`` did not apply:
+    what :func:`partly_written` said, else all of them."""
+    unwritten: list[Access] | None = getattr(exc, "unwritten_accesses", None)
+    return list(attempted) if unwritten is None else unwritten
