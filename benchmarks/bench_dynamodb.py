@@ -41,6 +41,7 @@ from side_by_side import (
     VALUE,
     WRITES,
     atomic_operations,
+    counts_written,
     print_tracked_run,
     time_tracked_run,
 )
@@ -175,6 +176,7 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
             result = host.run_sync(source, input_dict={"n": n, "value": VALUE}, context=context)
             ours_times.append((time.perf_counter() - start) / n)
             assert result.error is None, result.error
+            counts_written(host)  # written in the background, but the run's calls
             ours_calls = counter.take()
             start = time.perf_counter()
             raw_ops[name](n)

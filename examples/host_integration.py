@@ -34,7 +34,9 @@ try:
 finally:
     manager.hook.sandbox_run_finished(context=context, result=outcome)
 
-record = manager.get_plugin("data_store").backend.get("alice", "default", "visits")
+plugin = manager.get_plugin("data_store")
+plugin.wait_for_counts()  # access counts are written in the background right after the run
+record = plugin.backend.get("alice", "default", "visits")
 print("output:", outcome.output)
 print("operations:", [op["op"] for op in outcome.ops])
 print("createdByAgent:", record.created_by_agent, "| accessCount:", record.access_count)

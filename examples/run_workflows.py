@@ -325,6 +325,8 @@ class WorkflowRun:
         return ok, f"includes the results of all {len(runs)} runs of {ref.step}"
 
     def _check_record(self, check: RecordCheck) -> None:
+        # Access counts are written in the background right after each run: wait for them.
+        self.plugin.wait_for_counts()
         record = self.plugin.backend.get(check.user, check.namespace, check.key)
         label = f"record {check.user} {check.namespace}/{check.key}"
         if record is None or not check.exists:

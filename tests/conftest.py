@@ -89,8 +89,10 @@ def make_store(backend: Backend, store_config: StoreConfig) -> StoreFactory:
 @pytest.fixture(params=["thread", "process"])
 def host(
     request: pytest.FixtureRequest, backend: Backend, store_config: StoreConfig
-) -> SandboxHost:
+) -> Iterator[SandboxHost]:
     """A sandbox host whose only plugin is the data store on each backend in turn, in
     the thread and the process isolation modes."""
-    return SandboxHost(plugins=[DataStorePlugin(store_config, backend=backend)],
-                       load_entry_points=False, isolation=request.param)
+    plugin = DataStorePlugin(store_config, backend=backend)
+    yield SandboxHost(plugins=[plugin], load_entry_points=False, isolation=request.param)
+    # Counts still being written in the background land before the backend closes.
+    plugin.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Literal
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import platformdirs
@@ -20,6 +21,7 @@ from agent_data_store.errors import ConfigurationError
 URL_ENV_VAR = "AGENT_DATA_STORE_URL"
 MAX_VALUE_BYTES_ENV_VAR = "AGENT_DATA_STORE_MAX_VALUE_BYTES"
 TRACKING_ENV_VAR = "AGENT_DATA_STORE_TRACKING"
+TRACKING_WRITE_ENV_VAR = "AGENT_DATA_STORE_TRACKING_WRITE"
 TIMEOUT_ENV_VAR = "AGENT_DATA_STORE_TIMEOUT_S"
 QUOTA_RECORDS_ENV_VAR = "AGENT_DATA_STORE_QUOTA_RECORDS"
 QUOTA_BYTES_ENV_VAR = "AGENT_DATA_STORE_QUOTA_BYTES"
@@ -76,6 +78,12 @@ class StoreConfig(BaseModel):
     table: str = DEFAULT_TABLE
     max_value_bytes: int = Field(default=DEFAULT_MAX_VALUE_BYTES, gt=0)
     tracking: bool = True
+    tracking_write: Literal["background", "end_of_run"] = "background"
+    """When a run's access counts are written: ``background`` (the run returns at once; one
+    thread of the plugin writes finished runs' counts, merged, right after, and at exit
+    whatever is left), or ``end_of_run`` (before the run returns, a failure in its result).
+    Either way they are exact; ``background`` leaves the counts of the last milliseconds
+    unwritten if the process is killed."""
     page_size: int = Field(default=500, gt=0, le=10_000)
     timeout_s: float = Field(default=DEFAULT_TIMEOUT_S, gt=0, allow_inf_nan=False)
     """How long one request to the backend may take before it fails with
@@ -138,6 +146,8 @@ class StoreConfig(BaseModel):
             values["timeout_s"] = os.environ[TIMEOUT_ENV_VAR]
         if os.environ.get(TRACKING_ENV_VAR):
             values["tracking"] = _switch(TRACKING_ENV_VAR, os.environ[TRACKING_ENV_VAR])
+        if os.environ.get(TRACKING_WRITE_ENV_VAR):
+            values["tracking_write"] = os.environ[TRACKING_WRITE_ENV_VAR].strip().lower()
         for name, field in ((QUOTA_RECORDS_ENV_VAR, "quota_records"),
                             (QUOTA_BYTES_ENV_VAR, "quota_bytes")):
             text = os.environ.get(name, "").strip()

@@ -26,6 +26,7 @@ from agent_data_store.permissions import NamespacePermissions
 from agent_data_store.records import precise_now
 from agent_data_store.store import DataStore, agent_handle
 from agent_data_store.tracking import RunState
+from agent_data_store.tracking_writer import AccessWriter
 from sandbox_host.hookspecs import hookimpl
 from sandbox_host.limits import run_controls
 
@@ -64,6 +65,8 @@ class DataStorePlugin:
         self._sweeping = False
         self._failed_at: float | None = None
         """When writing access counts last failed (``time.monotonic()``), if ever."""
+        self._writer = AccessWriter(lambda: self.backend)
+        """Writes finished runs' access counts (``tracking_write="background"``)."""
         _LIVE_PLUGINS.add(self)
 
     @property
@@ -106,6 +109,8 @@ class DataStorePlugin:
         config = self.config
         state = self._state(context)
         state.controls = run_controls()
+        if config.tracking_write == "background":
+            state.counts_written = self._writer.wait
         store = DataStore(
             lambda: self.backend, config, context.user_id, context.agent_name, state,
             permissions=NamespacePermissions(context.read_namespaces, context.write_namespaces),
@@ -114,7 +119,8 @@ class DataStorePlugin:
 
     @hookimpl
     def sandbox_run_finished(self, context: ExecutionContext, result: RunResult) -> None:
-        """Write the run's buffered accesses in one bulk operation and hand over its log."""
+        """Hand over the run's log, and its access counts to the background writer, or
+        write them in one bulk operation now (``tracking_write="end_of_run"``)."""
         with self._lock:
             state = self._runs.pop(context.run_id, None)
         if state is None:
@@ -124,7 +130,9 @@ class DataStorePlugin:
         state.finished = True
         result.ops.extend(state.log_entries())
         keys = len(state.tracker)
-        if keys:
+        if keys and self.config.tracking_write == "background":
+            self._writer.hand_over(state.tracker)
+        elif keys:
             try:
                 state.tracker.flush(self.backend)
             except DataStoreError as exc:
@@ -172,15 +180,28 @@ class DataStorePlugin:
                 self._sweeping = False
 
     def flush(self) -> int:
-        """Write every buffered access of runs still open; return how many keys."""
+        """Write every buffered access (of runs still open, and of finished runs the
+        background writer has not written yet), and wait for a background write under way;
+        return how many keys. Host code that reads access counts from the backend itself
+        calls this first."""
         with self._lock:
             states = list(self._runs.values())
-        return sum(state.tracker.flush(self.backend) for state in states if len(state.tracker))
+        written = sum(state.tracker.flush(self.backend) for state in states
+                      if len(state.tracker))
+        return written + self._writer.flush(self.config.timeout_s)
+
+    def wait_for_counts(self, timeout_s: float | None = None) -> bool:
+        """Wait until the access counts of the runs finished so far are written (they are
+        written in the background right after each run; at most ``timeout_s``, by default
+        the configured ``timeout_s``); whether they are. Nothing to wait for with
+        ``tracking_write="end_of_run"``."""
+        return self._writer.wait(self.config.timeout_s if timeout_s is None else timeout_s)
 
     def pending_accesses(self) -> int:
         """How many keys' access counts are buffered and not written yet."""
         with self._lock:
-            return sum(len(state.tracker) for state in self._runs.values())
+            in_runs = sum(len(state.tracker) for state in self._runs.values())
+        return in_runs + self._writer.pending()
 
     def flush_at_exit(self) -> None:
         """Write what is still buffered, once, when the process exits; never raise.
@@ -189,10 +210,12 @@ class DataStorePlugin:
         and nothing is retried, so exiting does not wait for a second timeout; the counts
         are then lost, and one log line says how many.
         """
+        # Let a background write under way finish: the interpreter would end it halfway.
+        self._writer.stop(self.config.timeout_s)
         pending = self.pending_accesses()
         if not pending:
             return
-        failed_at = self._failed_at
+        failed_at = self._failed_at if self._writer.failed_at is None else self._writer.failed_at
         if failed_at is not None and time.monotonic() - failed_at < self.config.timeout_s:
             log.warning(
                 "access counts of %d key(s) were not written: the data store failed to take "
@@ -209,6 +232,7 @@ class DataStorePlugin:
     def close(self) -> None:
         """Flush what is buffered and close the backend."""
         self.flush()
+        self._writer.stop(self.config.timeout_s)
         if self._backend is not None:
             self._backend.close()
             self._backend = None

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from agent_data_store.backends.base import CALL_DEADLINE
+from agent_data_store.backends.base import CALL_DEADLINE, request_timeout
 from agent_data_store.errors import (
     DataStoreError,
     InvalidValueError,
@@ -256,6 +256,9 @@ class DataStore:
         Counts as an access, like :meth:`get`.
         """
         key = check_name(key, "key")
+        if self._run.counts_written is not None:
+            # The record's access count includes the finished runs' reads.
+            self._run.counts_written(request_timeout(self._config.timeout_s))
         record = self._backend().get(self._user_id, self._namespace, key)
         if record is None:
             self._run.log("get_record", self._namespace, key=key, found=False)

@@ -10,7 +10,7 @@ import calendar
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -126,8 +126,9 @@ class AccessTracker:
             for key, count in counts.items()
         ]
 
-    def restore(self, accesses: Iterable[Access]) -> None:
-        """Put drained accesses back (a write of them failed), to be written with the next."""
+    def merge(self, accesses: Iterable[Access]) -> None:
+        """Add drained accesses (of a write that failed, or of another tracker), merged per key:
+        counts summed, the latest read kept."""
         with self._lock:
             for access in accesses:
                 scope = (access.user_id, access.namespace, access.agent)
@@ -148,7 +149,7 @@ class AccessTracker:
         try:
             backend.record_accesses(accesses)
         except BaseException as exc:
-            self.restore(unwritten_accesses(exc, accesses))
+            self.merge(unwritten_accesses(exc, accesses))
             raise
         return len(accesses)
 
@@ -168,6 +169,9 @@ class RunState:
         self.dropped_ops = 0
         self.controls = controls
         self.finished = False
+        self.counts_written: Callable[[float], bool] | None = None
+        """Waits (at most the seconds given) for the access counts of finished runs that are
+        being written in the background; ``None`` when they are written as runs end."""
 
     def check_open(self) -> None:
         """Before each ``data_store`` call: refuse after the run, charge the run's budget.

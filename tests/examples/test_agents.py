@@ -123,6 +123,7 @@ def test_inventory_lists_namespaces_without_counting_accesses(
         "default": {"keys": 1, "sample": ["runs"]},
         "shared-reports": {"keys": 1, "sample": ["quarterly-report"]},
     }
+    assert data_store_plugin.wait_for_counts()
     record = data_store_plugin.backend.get("alice", "shared-reports", "quarterly-report")
     assert record is not None and record.last_accessed_by_agent == "report-producer"
 
@@ -135,6 +136,7 @@ def test_inventory_with_sizes_reads_every_value(
                          agent="inventory").output
     assert list(output["namespaces"]) == ["shared-reports"]
     assert output["namespaces"]["shared-reports"]["json_bytes"] > 100
+    assert data_store_plugin.wait_for_counts()
     record = data_store_plugin.backend.get("alice", "shared-reports", "quarterly-report")
     assert record is not None and record.last_accessed_by_agent == "inventory"
 

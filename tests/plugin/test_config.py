@@ -129,3 +129,14 @@ def test_timeout_that_is_not_a_positive_finite_number_is_refused(
     monkeypatch.setenv("AGENT_DATA_STORE_TIMEOUT_S", text)
     with pytest.raises(ConfigurationError, match="timeout_s"):
         StoreConfig.from_env()
+
+
+def test_tracking_write_comes_from_the_environment_and_a_bad_word_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert StoreConfig(url="memory://").tracking_write == "background"
+    monkeypatch.setenv("AGENT_DATA_STORE_TRACKING_WRITE", " End_Of_Run ")
+    assert StoreConfig.from_env(url="memory://").tracking_write == "end_of_run"
+    monkeypatch.setenv("AGENT_DATA_STORE_TRACKING_WRITE", "later")
+    with pytest.raises(ConfigurationError, match="tracking_write"):
+        StoreConfig.from_env(url="memory://")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent_data_store import Backend
+from agent_data_store import Backend, DataStorePlugin, StoreConfig
 from sandbox_host import ExecutionContext, SandboxHost
 
 
@@ -14,6 +14,13 @@ def _run(host: SandboxHost, source: str, user: str = "alice", agent: str = "agen
                            context=ExecutionContext(user_id=user, agent_name=agent))
     assert result.error is None, result.error
     return result
+
+
+def _counts_written(host: SandboxHost) -> None:
+    """Wait for the background writer to write the finished runs' access counts."""
+    plugin = host.plugin_manager.get_plugin("data_store")
+    assert plugin.wait_for_counts(30.0)
+    assert plugin.pending_accesses() == 0
 
 
 COUNTER = """
@@ -44,6 +51,7 @@ async def run(input_dict, tools):
     _run(host, producer, agent="producer")
     assert _run(host, consumer, agent="consumer").output == {"report": {"revenue": 42}}
     assert _run(host, consumer, user="bob", agent="consumer").output == {"report": None}
+    _counts_written(host)
     record = backend.get("alice", "shared-reports", "quarterly-report")
     assert record is not None
     assert record.created_by_agent == "producer"
@@ -51,11 +59,45 @@ async def run(input_dict, tools):
     assert record.access_count == 1
 
 
-def test_tracking_is_written_when_the_run_finishes(host: SandboxHost, backend: Backend) -> None:
+def test_tracking_is_written_in_the_background_right_after_the_run(
+    host: SandboxHost, backend: Backend
+) -> None:
+    _run(host, COUNTER, agent="counter")
+    _run(host, COUNTER, agent="counter")
+    _counts_written(host)
+    record = backend.get("alice", "default", "count")
+    assert record is not None and record.access_count == 1
+
+
+def test_end_of_run_tracking_is_written_before_the_run_returns(
+    store_config: StoreConfig, backend: Backend
+) -> None:
+    config = store_config.model_copy(update={"tracking_write": "end_of_run"})
+    host = SandboxHost(plugins=[DataStorePlugin(config, backend=backend)],
+                       load_entry_points=False)
     _run(host, COUNTER, agent="counter")
     _run(host, COUNTER, agent="counter")
     record = backend.get("alice", "default", "count")
     assert record is not None and record.access_count == 1
+
+
+def test_get_record_sees_the_counts_of_runs_that_finished_before(host: SandboxHost) -> None:
+    reader = """
+async def run(input_dict, tools):
+    data_store.get_many(["a", "b"])
+    data_store.get("a")
+    return {}
+"""
+    counts = """
+async def run(input_dict, tools):
+    return {k: data_store.get_record(k)["accessCount"] for k in ("a", "b")}
+"""
+    _run(host, 'async def run(input_dict, tools):\n    data_store.set_many({"a": 1, "b": 2})\n'
+               '    return {}')
+    for rounds in range(1, 4):
+        _run(host, reader)
+        # No wait here: get_record waits for the counts handed over before it.
+        assert _run(host, counts).output == {"a": 2 * rounds + rounds - 1, "b": 2 * rounds - 1}
 
 
 def test_tracking_is_written_even_when_the_agent_fails(
@@ -70,6 +112,7 @@ async def run(input_dict, tools):
     result = host.run_sync(failing, input_dict={},
                            context=ExecutionContext(user_id="alice", agent_name="failing"))
     assert result.error is not None and "boom" in result.error.message
+    _counts_written(host)
     record = backend.get("alice", "default", "count")
     assert record is not None
     assert (record.access_count, record.last_accessed_by_agent) == (1, "failing")

@@ -1,10 +1,16 @@
-"""Access tracking when the backend fails at the end of a run (fault injected): the run's
-result says so in one line, the counts are kept for one retry at exit, and exiting neither
-prints a traceback nor waits for a second timeout of a backend that just failed."""
+"""Access tracking when the backend fails to take a run's counts (fault injected).
+
+Written at the end of the run (``tracking_write="end_of_run"``): the run's result says so
+in one line, the counts are kept for one retry at exit, and exiting neither prints a
+traceback nor waits for a second timeout of a backend that just failed. Written in the
+background (the default): the run is not affected at all, one log line says the counts are
+kept, and they are written exactly once the backend takes them again."""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,7 +52,8 @@ def flaky() -> FlakyBackend:
 
 @pytest.fixture
 def plugin(flaky: FlakyBackend) -> Any:
-    plugin = DataStorePlugin(StoreConfig(url="memory://", timeout_s=5), backend=flaky)
+    config = StoreConfig(url="memory://", timeout_s=5, tracking_write="end_of_run")
+    plugin = DataStorePlugin(config, backend=flaky)
     yield plugin
     flaky.down = False
     plugin.flush()  # leave nothing for the real exit flush
@@ -76,7 +83,7 @@ def test_exit_does_not_retry_a_backend_that_just_failed_and_logs_one_line(
 ) -> None:
     run_reader(plugin)
     with caplog.at_level(logging.WARNING, logger="agent_data_store"):
-        _flush_at_exit()
+        plugin.flush_at_exit()
     assert flaky.attempts == 1  # no second wait for the timeout
     (record,) = [r for r in caplog.records if "access counts" in r.getMessage()]
     assert record.exc_info is None  # one line, no traceback
@@ -89,7 +96,7 @@ def test_exit_retries_once_when_the_failure_is_older_than_the_timeout(
     run_reader(plugin)
     plugin._failed_at = -1e9  # long ago
     flaky.down = False
-    _flush_at_exit()
+    _flush_at_exit()  # the function registered with atexit: every live plugin
     assert flaky.attempts == 2
     assert plugin.pending_accesses() == 0
     record = flaky.get("alice", "default", "a")
@@ -102,8 +109,87 @@ def test_a_retry_at_exit_that_fails_again_logs_one_line_without_a_traceback(
     run_reader(plugin)
     plugin._failed_at = -1e9
     with caplog.at_level(logging.WARNING, logger="agent_data_store"):
-        _flush_at_exit()
+        plugin.flush_at_exit()
     assert flaky.attempts == 2
     (record,) = [r for r in caplog.records if "access counts" in r.getMessage()]
     assert record.exc_info is None
     assert "were not written at exit: BackendUnavailableError" in record.getMessage()
+
+
+@pytest.fixture
+def background(flaky: FlakyBackend) -> Any:
+    plugin = DataStorePlugin(StoreConfig(url="memory://", timeout_s=5), backend=flaky)
+    yield plugin
+    flaky.down = False
+    plugin.close()
+
+
+def _until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"still not {what} after 30 s"
+        time.sleep(0.01)
+
+
+def test_a_failed_background_write_leaves_the_run_alone_and_is_retried_until_it_lands(
+    background: DataStorePlugin, flaky: FlakyBackend, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="agent_data_store"):
+        result = run_reader(background)
+        assert result.output == {"read": [1, 2]} and result.plugin_errors == []
+        _until(lambda: flaky.attempts >= 2, "retried")
+    assert background.pending_accesses() == 2
+    assert background.wait_for_counts(0.01) is False
+    (line,) = [r for r in caplog.records if "access counts" in r.getMessage()]
+    assert line.exc_info is None
+    assert "access counts of 2 key(s) could not be written, retrying" in line.getMessage()
+    flaky.down = False
+    _until(lambda: background.pending_accesses() == 0, "written")
+    assert background.wait_for_counts(5)
+    for key in ("a", "b"):
+        record = flaky.get("alice", "default", key)
+        assert record is not None and record.access_count == 1
+
+
+def test_exit_does_not_wait_again_for_a_background_write_that_just_failed(
+    background: DataStorePlugin, flaky: FlakyBackend, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("agent_data_store.tracking_writer.RETRY_AFTER_S", (60.0, 60.0))
+    run_reader(background)
+    _until(lambda: flaky.attempts >= 1, "tried")
+    attempts = flaky.attempts
+    with caplog.at_level(logging.WARNING, logger="agent_data_store"):
+        background.flush_at_exit()
+    assert flaky.attempts == attempts
+    assert any("too recently to retry at exit" in r.getMessage() for r in caplog.records)
+
+
+class SlowBackend(MemoryBackend):
+    """A memory backend whose tracking writes take a while (fault injection)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = threading.Event()
+
+    def record_accesses(self, accesses: Sequence[Access]) -> None:
+        self.started.set()
+        time.sleep(0.3)
+        super().record_accesses(accesses)
+
+
+def test_exit_lets_a_background_write_under_way_finish() -> None:
+    slow = SlowBackend()
+    plugin = DataStorePlugin(StoreConfig(url="memory://", timeout_s=5), backend=slow)
+    assert run_reader(plugin).output == {"read": [1, 2]}
+    assert slow.started.wait(10)
+    assert plugin.pending_accesses() == 0  # drained by the writer, not written yet
+    plugin.flush_at_exit()
+    for key in ("a", "b"):
+        record = slow.get("alice", "default", key)
+        assert record is not None and record.access_count == 1
+    # A later run starts the writer again.
+    run_reader(plugin)
+    assert plugin.wait_for_counts(10)
+    record = slow.get("alice", "default", "a")
+    assert record is not None and record.access_count == 2
