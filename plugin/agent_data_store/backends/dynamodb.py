@@ -359,8 +359,8 @@ class DynamoDBBackend(Backend):
             except Refused as refusal:
                 reasons = refusal.reasons or [{"Code": "TransactionConflict"}] * len(batch)
             except BaseException as exc:
-                sure = certainly_not_applied(exc)
-                raise partly_written(exc, [a for a, _ in batch] if sure else []) from None
+                partly_written(exc, [a for a, _ in batch] if certainly_not_applied(exc) else [])
+                raise
             retry = []
             for (access, move), reason in zip(batch, reasons, strict=False):
                 if reason.get("Code") != "ConditionalCheckFailed":
