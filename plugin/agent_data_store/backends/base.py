@@ -19,14 +19,16 @@ import heapq
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from agent_data_store.records import Access
+
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
-    from agent_data_store.records import Access, Increment, Record, RecordWrite
+    from agent_data_store.records import Increment, Record, RecordWrite
 
 
 CALL_DEADLINE: ContextVar[float | None] = ContextVar("agent_data_store_call_deadline",
@@ -345,6 +347,20 @@ class Backend(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections. The backend is not used afterwards."""
+
+
+def merged_accesses(accesses: Iterable[Access]) -> dict[str, Access]:
+    """The accesses by record ID, those of one record (read by several agents) merged into
+    one: the counts added up, the agent and time of the latest (of the last given, on a tie)."""
+    merged: dict[str, Access] = {}
+    for access in accesses:
+        seen = merged.get(access.id)
+        if seen is not None:
+            latest = access if access.at >= seen.at else seen
+            access = Access(access.user_id, access.namespace, access.key,
+                            seen.count + access.count, latest.agent, latest.at)
+        merged[access.id] = access
+    return merged
 
 
 _E = TypeVar("_E", bound=BaseException)

@@ -32,6 +32,7 @@ from agent_data_store.backends.base import (
     Backend,
     UserUsage,
     certainly_not_applied,
+    merged_accesses,
     metadata_bytes,
     partly_written,
     unwritten_accesses,
@@ -313,16 +314,7 @@ class DynamoDBBackend(Backend):
         doubled. Each transaction carries a ``ClientRequestToken``, which makes the client's
         resend after a dropped connection apply it at most once.
         """
-        merged: dict[Target, Access] = {}
-        for access in accesses:
-            target = (access.user_id, access.namespace, access.key)
-            seen = merged.get(target)
-            if seen is None or seen.at <= access.at:
-                count = access.count + (seen.count if seen else 0)
-                merged[target] = Access(*target, count, access.agent, access.at)
-            else:
-                merged[target] = Access(*target, seen.count + access.count, seen.agent, seen.at)
-        pending = [(access, True) for access in merged.values()]
+        pending = [(access, True) for access in merged_accesses(accesses).values()]
         batches = [pending[start : start + schema.MAX_TRANSACTION_ITEMS]
                    for start in range(0, len(pending), schema.MAX_TRANSACTION_ITEMS)]
         if len(batches) <= 1:

@@ -32,6 +32,7 @@ from agent_data_store.backends.base import (
     Backend,
     UserUsage,
     certainly_not_applied,
+    merged_accesses,
     partly_written,
     unwritten_accesses,
 )
@@ -417,15 +418,7 @@ class FirestoreBackend(Backend):
         landed) counts as applied, since sending its increments again could count them
         twice: at worst its reads are lost, never doubled.
         """
-        merged: dict[str, Access] = {}
-        for access in accesses:
-            seen = merged.get(access.id)
-            if seen is not None:
-                latest = access if access.at >= seen.at else seen
-                access = Access(access.user_id, access.namespace, access.key,
-                                seen.count + access.count, latest.agent, latest.at)
-            merged[access.id] = access
-        pending = list(merged.values())
+        pending = list(merged_accesses(accesses).values())
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
         known = True
         while pending:
