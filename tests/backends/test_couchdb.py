@@ -12,6 +12,7 @@ import json
 import math
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from couchdb3 import exceptions as couch_errors
 
 from agent_data_store import (
     BackendError,
@@ -28,6 +30,7 @@ from agent_data_store import (
     StoreConfig,
     open_backend,
 )
+from agent_data_store.backends import couchdb_http
 from agent_data_store.backends.couchdb import (
     INDEX_DDOC,
     INDEX_NAME,
@@ -40,7 +43,7 @@ from agent_data_store.backends.couchdb_http import CouchDBTarget
 from agent_data_store.backends.couchdb_read import ReadDocuments
 from agent_data_store.records import Access, RecordWrite, document_id, utc_now
 from agent_data_store.store import DataStore, DataStoreHandle, agent_handle
-from agent_data_store.tracking import RunState
+from agent_data_store.tracking import AccessTracker, RunState
 from tests.servers._support import free_port
 from tests.servers.couchdb import CouchDBServer
 from tests.threads import in_threads
@@ -268,7 +271,7 @@ def test_records_of_other_users_and_foreign_documents_are_skipped_by_iter_all(
 def _interleave(backend: CouchDBBackend, meanwhile: Callable[[], object]) -> list[int]:
     """Run ``meanwhile`` right after the backend's first read; return each write's doc count."""
     connection = backend.connection
-    read, write = connection.bulk_get, connection.bulk_docs
+    read, write = connection.bulk_get, connection.write_chunk
     writes: list[int] = []
     done = False
 
@@ -280,12 +283,12 @@ def _interleave(backend: CouchDBBackend, meanwhile: Callable[[], object]) -> lis
             meanwhile()
         return found
 
-    def bulk_docs(docs: Any, sizes: Any) -> Any:
+    def write_chunk(docs: Any) -> Any:
         writes.append(len(docs))
-        return write(docs, sizes)
+        return write(docs)
 
     connection.bulk_get = bulk_get  # type: ignore[method-assign]
-    connection.bulk_docs = bulk_docs  # type: ignore[method-assign]
+    connection.write_chunk = write_chunk  # type: ignore[method-assign]
     return writes
 
 
@@ -662,6 +665,109 @@ def test_a_deleted_database_gives_data_store_errors(
             call()
         assert type(caught.value).__module__ == "agent_data_store.errors"
         assert couchdb_server.password not in str(caught.value)
+
+
+KEYS = [f"k{i:03}" for i in range(250)]
+
+
+def _three_requests_of_reads(
+    couch: CouchDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> AccessTracker:
+    """250 records read twice each; a flush of three ``_bulk_docs`` requests (100, 100, 50
+    documents: the limit of 1000 is lowered so that the server holds fewer records)."""
+    monkeypatch.setattr(couchdb_http, "BULK_CHUNK_DOCS", 100)
+    couch.put_many([_write(key, 0) for key in KEYS])
+    tracker = AccessTracker()
+    for _ in range(2):
+        tracker.record("alice", "ns", KEYS, "reader")
+    return tracker
+
+
+def _second_bulk_docs(
+    couch: CouchDBBackend, monkeypatch: pytest.MonkeyPatch,
+    fault: Callable[[Callable[[Any], Any], list[Any]], Any],
+) -> None:
+    """Fault injection: the second ``_bulk_docs`` request goes through ``fault(real, docs)``,
+    below the backend's error handling; the others reach the server as they are."""
+    real = couch.connection.db.bulk_docs
+    calls = iter(range(1, 1000))
+
+    def bulk_docs(docs: list[Any]) -> Any:
+        return fault(real, docs) if next(calls) == 2 else real(docs)
+
+    monkeypatch.setattr(couch.connection.db, "bulk_docs", bulk_docs)
+
+
+def _counts(couch: CouchDBBackend) -> Counter[int]:
+    return Counter(r.access_count for r in couch.get_many("alice", "ns", KEYS).values())
+
+
+def test_a_refused_bulk_docs_request_of_accesses_is_sent_again_with_those_after_it(
+    couch: CouchDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = _three_requests_of_reads(couch, monkeypatch)
+
+    def refuse(real: Callable[[Any], Any], docs: list[Any]) -> Any:
+        raise couch_errors.BadRequestError("injected refusal")
+
+    with monkeypatch.context() as patch:
+        _second_bulk_docs(couch, patch, refuse)
+        with pytest.raises(BackendError, match="injected refusal"):
+            tracker.flush(couch)
+    assert _counts(couch) == {2: 100, 0: 150}
+    assert len(tracker) == 150
+    assert tracker.flush(couch) == 150
+    assert _counts(couch) == {2: 250}
+
+
+def test_a_document_refused_alone_is_the_only_access_written_again(
+    couch: CouchDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = _three_requests_of_reads(couch, monkeypatch)
+
+    def refuse_one(real: Callable[[Any], Any], docs: list[Any]) -> Any:
+        """The 8th document is not written and reported refused in its own result."""
+        results = list(real(docs[:7] + docs[8:]))
+        results.insert(7, {"id": docs[7]["_id"], "error": "forbidden", "reason": "injected"})
+        return results
+
+    with monkeypatch.context() as patch:
+        _second_bulk_docs(couch, patch, refuse_one)
+        with pytest.raises(BackendError, match="forbidden: injected"):
+            tracker.flush(couch)
+    assert _counts(couch) == {2: 249, 0: 1}  # the requests after it were sent
+    assert len(tracker) == 1
+    tracker.flush(couch)
+    assert _counts(couch) == {2: 250}
+
+
+def test_a_bulk_docs_request_of_accesses_that_timed_out_after_landing_is_not_sent_again(
+    couch: CouchDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = _three_requests_of_reads(couch, monkeypatch)
+
+    def land_then_time_out(real: Callable[[Any], Any], docs: list[Any]) -> Any:
+        real(docs)
+        raise httpx.ReadTimeout("injected timeout")
+
+    with monkeypatch.context() as patch:
+        _second_bulk_docs(couch, patch, land_then_time_out)
+        with pytest.raises(BackendUnavailableError, match="did not answer"):
+            tracker.flush(couch)
+    assert len(tracker) == 50  # the outcome is unknown: a lost count beats a double one
+    tracker.flush(couch)
+    assert _counts(couch) == {2: 250}
+
+
+def test_reads_of_one_record_by_two_agents_in_one_flush_both_count(couch: CouchDBBackend) -> None:
+    couch.put_many([_write("shared", 0)])
+    tracker = AccessTracker()
+    tracker.record("alice", "ns", ["shared", "shared"], "first")
+    tracker.record("alice", "ns", ["shared"], "second")
+    tracker.flush(couch)
+    record = couch.get("alice", "ns", "shared")
+    assert record is not None
+    assert (record.access_count, record.last_accessed_by_agent) == (3, "second")
 
 
 # -- URLs -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from agent_data_store.backends.base import record_bytes
 from agent_data_store.backends.dynamodb import DynamoDBBackend
 from agent_data_store.errors import BackendError, BackendUnavailableError
 from agent_data_store.records import RecordWrite, utc_now
+from agent_data_store.tracking import AccessTracker
 from tests.conftest import StoreFactory
 from tests.servers._support import free_port
 from tests.threads import in_threads
@@ -435,6 +436,113 @@ def test_tracking_of_k_reads_is_one_transaction_per_100_keys(
 
 
 # -- failures ---------------------------------------------------------------------------
+
+
+def _read_250_keys_twice(make_store: StoreFactory) -> AccessTracker:
+    """250 records, each read twice by a run: a flush of three transactions."""
+    make_store().set_many({f"k{i:03}": i for i in range(250)})
+    tracker = AccessTracker()
+    for _ in range(2):
+        tracker.record("alice", "default", [f"k{i:03}" for i in range(250)], "reader")
+    return tracker
+
+
+def _fail_the_transaction_of(
+    dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch, key: str, error: Exception, *,
+    after_commit: bool = False,
+) -> None:
+    """Fault injection: the transaction updating ``key`` raises ``error`` (before it is sent,
+    or once DynamoDB committed it); the others go through."""
+    real = dynamo._db.client.transact_write_items
+
+    def transact(**request: Any) -> dict[str, Any]:
+        mine = any(item["Update"]["Key"]["sk"]["S"] == f"r:{key}"
+                   for item in request["TransactItems"])
+        if mine and not after_commit:
+            raise error
+        response: dict[str, Any] = real(**request)
+        if mine:
+            raise error
+        return response
+
+    monkeypatch.setattr(dynamo._db.client, "transact_write_items", transact)
+
+
+def _access_counts(dynamo: DynamoDBBackend) -> Counter[int]:
+    records = dynamo.get_many("alice", "default", [f"k{i:03}" for i in range(250)])
+    return Counter(record.access_count for record in records.values())
+
+
+def test_a_refused_access_transaction_is_written_again_alone_and_counts_each_read_once(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    tracker = _read_250_keys_twice(make_store)
+    refusal = ClientError({"Error": {"Code": "ValidationException", "Message": "no"}},
+                          "TransactWriteItems")
+    with monkeypatch.context() as patch:
+        _fail_the_transaction_of(dynamo, patch, "k150", refusal)
+        with pytest.raises(BackendError, match="no"):
+            tracker.flush(dynamo)
+    assert _access_counts(dynamo) == {2: 150, 0: 100}
+    assert len(tracker) == 100  # only the refused transaction's keys were put back
+    assert tracker.flush(dynamo) == 100
+    assert _access_counts(dynamo) == {2: 250}
+
+
+def test_an_access_transaction_never_sent_is_written_again(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    tracker = _read_250_keys_twice(make_store)
+    with monkeypatch.context() as patch:
+        _fail_the_transaction_of(dynamo, patch, "k000",
+                                 EndpointConnectionError(endpoint_url="http://127.0.0.1:1"))
+        with pytest.raises(BackendUnavailableError):
+            tracker.flush(dynamo)
+    tracker.flush(dynamo)
+    assert _access_counts(dynamo) == {2: 250}
+
+
+def test_an_access_transaction_that_timed_out_after_committing_is_not_counted_twice(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ReadTimeoutError
+
+    tracker = _read_250_keys_twice(make_store)
+    with monkeypatch.context() as patch:
+        _fail_the_transaction_of(dynamo, patch, "k249", ReadTimeoutError(endpoint_url="x"),
+                                 after_commit=True)
+        with pytest.raises(BackendUnavailableError, match="did not answer"):
+            tracker.flush(dynamo)
+    assert len(tracker) == 0  # the outcome is unknown: a lost count beats a double one
+    tracker.flush(dynamo)
+    assert _access_counts(dynamo) == {2: 250}
+
+
+def test_an_access_transaction_resent_after_a_dropped_connection_applies_once(
+    make_store: StoreFactory, dynamo: DynamoDBBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import ConnectionClosedError
+
+    tracker = _read_250_keys_twice(make_store)
+    real = dynamo._db.client.transact_write_items
+    dropped = iter([True])
+
+    def drop_once_after_commit(**request: Any) -> dict[str, Any]:
+        """Fault injection: the first answer is lost after DynamoDB committed."""
+        response: dict[str, Any] = real(**request)
+        if next(dropped, False):
+            raise ConnectionClosedError(endpoint_url="x")
+        return response
+
+    monkeypatch.setattr(dynamo._db.client, "transact_write_items", drop_once_after_commit)
+    tracker.flush(dynamo)  # the client's resend carries the same ClientRequestToken
+    assert _access_counts(dynamo) == {2: 250}
+
+
 
 
 def test_throttling_is_retried_before_it_reaches_the_caller(

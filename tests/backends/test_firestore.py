@@ -11,9 +11,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from google.api_core.exceptions import GoogleAPICallError
+from google.api_core.exceptions import DeadlineExceeded, GoogleAPICallError, InvalidArgument
+from google.cloud.firestore_v1.types import BatchWriteResponse, WriteResult
+from google.rpc.status_pb2 import Status
 
 from agent_data_store import Backend, StoreConfig, open_backend
+from agent_data_store.backends import firestore as firestore_backend
 from agent_data_store.backends.firestore import FirestoreBackend
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
@@ -24,7 +27,7 @@ from agent_data_store.backends.firestore_layout import (
 )
 from agent_data_store.errors import BackendUnavailableError, ConfigurationError, DataStoreError
 from agent_data_store.records import document_id
-from agent_data_store.tracking import RunState
+from agent_data_store.tracking import AccessTracker, RunState
 from tests.conftest import StoreFactory
 from tests.servers._support import free_port
 from tests.threads import in_threads
@@ -244,6 +247,104 @@ def test_overlapping_runs_count_every_access_exactly(
     in_threads(6, run)
     counts = {k: r.access_count for k, r in firestore.get_many("alice", "default", keys).items()}
     assert counts == dict.fromkeys(keys, 18)
+
+
+KEYS = [f"k{i:03}" for i in range(250)]
+
+
+def _three_batch_writes_of_reads(
+    make_store: StoreFactory, monkeypatch: pytest.MonkeyPatch
+) -> AccessTracker:
+    """250 records read twice each; a flush of three ``BatchWrite``s (100, 100, 50 writes:
+    the limit of 500 is lowered so that the emulator holds fewer records)."""
+    monkeypatch.setattr(firestore_backend, "MAX_BATCH_OPS", 100)
+    make_store().set_many(dict.fromkeys(KEYS, 0))
+    tracker = AccessTracker()
+    for _ in range(2):
+        tracker.record("alice", "default", KEYS, "reader")
+    return tracker
+
+
+def _second_batch_write(
+    firestore: FirestoreBackend, monkeypatch: pytest.MonkeyPatch,
+    fault: Callable[[Callable[..., Any], Any, Any], Any],
+) -> None:
+    """Fault injection: the second ``BatchWrite`` RPC goes through ``fault(real, request,
+    **kwargs)``; the others reach the emulator as they are."""
+    api = firestore.client._firestore_api
+    real = api.batch_write
+    calls = iter(range(1, 1000))
+
+    def batch_write(request: Any, **kwargs: Any) -> Any:
+        if next(calls) == 2:
+            return fault(real, request, **kwargs)
+        return real(request=request, **kwargs)
+
+    monkeypatch.setattr(api, "batch_write", batch_write)
+
+
+def _counts(firestore: FirestoreBackend) -> Counter[int]:
+    return Counter(r.access_count for r in firestore.get_many("alice", "default", KEYS).values())
+
+
+def test_a_refused_batch_write_of_accesses_is_sent_again_with_those_after_it(
+    make_store: StoreFactory, firestore: FirestoreBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = _three_batch_writes_of_reads(make_store, monkeypatch)
+
+    def refuse(real: Callable[..., Any], request: Any, **kwargs: Any) -> Any:
+        raise InvalidArgument("injected refusal")
+
+    with monkeypatch.context() as patch:
+        _second_batch_write(firestore, patch, refuse)
+        with pytest.raises(DataStoreError, match="injected refusal"):
+            tracker.flush(firestore)
+    assert _counts(firestore) == {2: 100, 0: 150}
+    assert len(tracker) == 150
+    assert tracker.flush(firestore) == 150
+    assert _counts(firestore) == {2: 250}
+
+
+def test_a_write_whose_own_status_failed_is_the_only_one_of_its_batch_sent_again(
+    make_store: StoreFactory, firestore: FirestoreBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = _three_batch_writes_of_reads(make_store, monkeypatch)
+
+    def fail_one(real: Callable[..., Any], request: Any, **kwargs: Any) -> Any:
+        """The 8th write is not applied and reported failed in its own status."""
+        writes = list(request["writes"])
+        response = real(request={**request, "writes": writes[:7] + writes[8:]}, **kwargs)
+        results, statuses = list(response.write_results), list(response.status)
+        results.insert(7, WriteResult())
+        statuses.insert(7, Status(code=3, message="injected status"))
+        return BatchWriteResponse(write_results=results, status=statuses)
+
+    with monkeypatch.context() as patch:
+        _second_batch_write(firestore, patch, fail_one)
+        with pytest.raises(DataStoreError, match="injected status"):
+            tracker.flush(firestore)
+    assert _counts(firestore) == {2: 199, 0: 51}
+    assert len(tracker) == 51  # the failed write and the third batch
+    tracker.flush(firestore)
+    assert _counts(firestore) == {2: 250}
+
+
+def test_a_batch_write_of_accesses_that_timed_out_after_landing_is_not_sent_again(
+    make_store: StoreFactory, firestore: FirestoreBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = _three_batch_writes_of_reads(make_store, monkeypatch)
+
+    def land_then_time_out(real: Callable[..., Any], request: Any, **kwargs: Any) -> Any:
+        real(request=request, **kwargs)
+        raise DeadlineExceeded("injected deadline")
+
+    with monkeypatch.context() as patch:
+        _second_batch_write(firestore, patch, land_then_time_out)
+        with pytest.raises(BackendUnavailableError, match="injected deadline"):
+            tracker.flush(firestore)
+    assert len(tracker) == 50  # the outcome is unknown: a lost count beats a double one
+    tracker.flush(firestore)
+    assert _counts(firestore) == {2: 250}
 
 
 # -- namespace counters -------------------------------------------------------------------

@@ -19,14 +19,16 @@ import heapq
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+
+from agent_data_store.records import Access
 
 if TYPE_CHECKING:
     from agent_data_store.config import StoreConfig
-    from agent_data_store.records import Access, Increment, Record, RecordWrite
+    from agent_data_store.records import Increment, Record, RecordWrite
 
 
 CALL_DEADLINE: ContextVar[float | None] = ContextVar("agent_data_store_call_deadline",
@@ -347,6 +349,23 @@ class Backend(ABC):
         """Release connections. The backend is not used afterwards."""
 
 
+def merged_accesses(accesses: Iterable[Access]) -> dict[str, Access]:
+    """The accesses by record ID, those of one record (read by several agents) merged into
+    one: the counts added up, the agent and time of the latest (of the last given, on a tie)."""
+    merged: dict[str, Access] = {}
+    for access in accesses:
+        seen = merged.get(access.id)
+        if seen is not None:
+            latest = access if access.at >= seen.at else seen
+            access = Access(access.user_id, access.namespace, access.key,
+                            seen.count + access.count, latest.agent, latest.at)
+        merged[access.id] = access
+    return merged
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
 def partly_written(exc: BaseException, unwritten: Sequence[Access]) -> BaseException:
     """Mark ``exc``, raised by :meth:`Backend.record_accesses`, as leaving only
     ``unwritten`` of its accesses unapplied (the others were applied); return it."""
@@ -359,3 +378,19 @@ def unwritten_accesses(exc: BaseException, attempted: Sequence[Access]) -> list[
     what :func:`partly_written` said, else all of them."""
     unwritten: list[Access] | None = getattr(exc, "unwritten_accesses", None)
     return list(attempted) if unwritten is None else unwritten
+
+
+def not_applied(exc: _E) -> _E:
+    """Mark ``exc`` as raised for a write the server certainly did not apply (it answered
+    with a refusal, or the request never left); return it.
+
+    An error left unmarked (a timeout, a connection dropped after the request was sent) may
+    have been applied: :func:`certainly_not_applied` says which is which.
+    """
+    exc.certainly_not_applied = True  # type: ignore[attr-defined]
+    return exc
+
+
+def certainly_not_applied(exc: BaseException) -> bool:
+    """Whether ``exc`` was marked by :func:`not_applied`."""
+    return getattr(exc, "certainly_not_applied", False) is True

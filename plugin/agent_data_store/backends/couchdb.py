@@ -60,7 +60,13 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 from urllib.parse import unquote
 
-from agent_data_store.backends.base import Backend, UserUsage
+from agent_data_store.backends.base import (
+    Backend,
+    UserUsage,
+    certainly_not_applied,
+    merged_accesses,
+    partly_written,
+)
 from agent_data_store.backends.couchdb_http import CouchDBConnection, CouchDBTarget, Document
 from agent_data_store.backends.couchdb_layout import (
     EXPIRY_INDEX_DDOC,
@@ -205,6 +211,7 @@ class CouchDBBackend(Backend):
         ids: Collection[str],
         change: Callable[[str, Document | None], tuple[Document, int] | None],
         current: dict[str, Document] | None = None,
+        unsettled: set[str] | None = None,
     ) -> set[str]:
         """Write ``change(id, current live document or None)`` for each ID; return those written.
 
@@ -212,9 +219,16 @@ class CouchDBBackend(Backend):
         or ``None`` to write nothing. One ``_bulk_get`` (none if ``current`` holds the
         documents already read) and one ``_bulk_docs``; documents that conflict are read
         and changed again, alone, after a backoff that :class:`_Contention` remembers.
+
+        ``unsettled``, if given, is kept to the IDs not written yet, for a caller that
+        must know after a failure which changes certainly did not land: a ``_bulk_docs``
+        request whose outcome is unknown (a timeout, a dropped connection) counts as landed.
         """
         written: set[str] = set()
         pending = list(ids)
+        if unsettled is None:
+            unsettled = set()
+        unsettled.update(pending)
         attempt = self._contention.level(pending)
         if current is None:
             if attempt:
@@ -226,24 +240,21 @@ class CouchDBBackend(Backend):
             sizes: list[int] = []
             for doc_id in pending:
                 changed = change(doc_id, current.get(doc_id))
-                if changed is not None:
+                if changed is None:
+                    unsettled.discard(doc_id)
+                else:
                     docs.append(changed[0])
                     sizes.append(changed[1])
             if not docs:
                 self._contention.settle(pending, attempt)
                 return written
-            conflicted: list[str] = []
-            for result in self.connection.bulk_docs(docs, sizes):
-                if "error" not in result:
-                    written.add(result["id"])
-                elif result["error"] == "conflict":
-                    conflicted.append(result["id"])
-                else:
-                    raise BackendError(
-                        f"CouchDB refused to write a document: {result['error']}: "
-                        f"{result.get('reason', '')}"
-                    )
+            conflicted, refused = self._write_chunks(docs, sizes, written, unsettled)
             self._read.forget(written)
+            if refused is not None:
+                raise BackendError(
+                    f"CouchDB refused to write a document: {refused['error']}: "
+                    f"{refused.get('reason', '')}"
+                )
             if not conflicted:
                 self._contention.settle(pending, attempt)
                 return written
@@ -256,6 +267,32 @@ class CouchDBBackend(Backend):
             attempt += 1
             pending = conflicted
             current = self.connection.bulk_get(pending)
+
+    def _write_chunks(
+        self, docs: list[Document], sizes: list[int], written: set[str], unsettled: set[str]
+    ) -> tuple[list[str], Document | None]:
+        """Send ``docs`` a ``_bulk_docs`` request at a time, adding the IDs written to
+        ``written`` and taking them (and those of a request whose outcome is unknown) out of
+        ``unsettled``; return the IDs that conflicted and a refusal other than a conflict."""
+        conflicted: list[str] = []
+        refused: Document | None = None
+        for chunk in self.connection.chunks(docs, sizes):
+            try:
+                results = self.connection.write_chunk(chunk)
+            except BaseException as exc:
+                if not certainly_not_applied(exc):
+                    unsettled.difference_update(doc["_id"] for doc in chunk)
+                self._read.forget(written)
+                raise
+            for result in results:
+                if "error" not in result:
+                    written.add(result["id"])
+                    unsettled.discard(result["id"])
+                elif result["error"] == "conflict":
+                    conflicted.append(result["id"])
+                elif refused is None:
+                    refused = result
+        return conflicted, refused
 
     # -- records ---------------------------------------------------------------------------
 
@@ -508,20 +545,33 @@ class CouchDBBackend(Backend):
     def record_accesses(self, accesses: Sequence[Access]) -> None:
         """Add buffered reads: one ``_bulk_docs`` (per 1000 keys) of the documents as the
         reads found them (:class:`ReadDocuments`), a ``_bulk_get`` first only for those no
-        longer kept; conflicts are read again and retried."""
-        by_id = {couch_id(access.id): access for access in accesses}
-        current = self._read.take(by_id)
-        missing = [doc_id for doc_id in by_id if doc_id not in current]
-        if missing:
-            current.update(self.connection.bulk_get(missing))
+        longer kept; conflicts are read again and retried.
 
-        def count(doc_id: str, found: Document | None) -> tuple[Document, int] | None:
-            if found is None:
-                return None  # deleted meanwhile: stays deleted
-            record = apply_access(to_record(found), by_id[doc_id])
-            return to_document(record, found), size_of(record)
+        Each document is written on its own: a failure is raised marked with
+        :func:`~agent_data_store.backends.base.partly_written`, naming the accesses whose
+        documents were not written (refused, conflicting until the deadline, in a request
+        refused or never sent, or after it). A ``_bulk_docs`` request whose outcome is
+        unknown (a timeout, a dropped connection, a 5xx answer) counts as written: sending
+        it again could count its reads twice, so at worst they are lost, never doubled.
+        """
+        by_id = {couch_id(doc_id): access for doc_id, access in merged_accesses(accesses).items()}
+        unsettled = set(by_id)
+        try:
+            current = self._read.take(by_id)
+            missing = [doc_id for doc_id in by_id if doc_id not in current]
+            if missing:
+                current.update(self.connection.bulk_get(missing))
 
-        self._update(by_id, count, current)
+            def count(doc_id: str, found: Document | None) -> tuple[Document, int] | None:
+                if found is None:
+                    return None  # deleted meanwhile: stays deleted
+                record = apply_access(to_record(found), by_id[doc_id])
+                return to_document(record, found), size_of(record)
+
+            self._update(by_id, count, current, unsettled)
+        except BaseException as exc:
+            partly_written(exc, [by_id[doc_id] for doc_id in by_id if doc_id in unsettled])
+            raise
 
     # -- operator primitives ---------------------------------------------------------------
 

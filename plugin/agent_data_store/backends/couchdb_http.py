@@ -28,9 +28,14 @@ import couchdb3
 import httpx
 from couchdb3 import exceptions as couch_errors
 
-from agent_data_store.backends.base import request_timeout
+from agent_data_store.backends.base import not_applied, request_timeout
 from agent_data_store.config import redact_url, split_url
-from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
+from agent_data_store.errors import (
+    BackendError,
+    BackendUnavailableError,
+    ConfigurationError,
+    DataStoreError,
+)
 
 DEFAULT_PORTS = {"couchdb": 5984, "couchdbs": 6984}
 """Port used when the URL names none: CouchDB's HTTP and TLS defaults."""
@@ -115,6 +120,26 @@ class _TimeoutTransport(httpx.BaseTransport):
         self._inner.close()
 
 
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures before a request leaves (a timeout or a dropped connection later may not be)."""
+
+_REFUSED = (
+    couch_errors.BadRequestError, couch_errors.UnauthorizedError, couch_errors.ForbiddenError,
+    couch_errors.NotFoundError, couch_errors.MethodNotAllowedError,
+    couch_errors.NotAcceptableError, couch_errors.ConflictError,
+    couch_errors.PreconditionFailedError, couch_errors.RequestEntityTooLargeError,
+    couch_errors.UnsupportedMediaTypeError, couch_errors.ExpectationFailedError,
+)
+"""couchdb3's errors of 4xx answers: CouchDB refused the request, nothing was applied."""
+
+
+def _never_applied(raw: BaseException | None) -> bool:
+    """Whether the failure ``raw`` certainly left the database unchanged."""
+    if isinstance(raw, httpx.HTTPStatusError):
+        return raw.response.status_code < 500
+    return isinstance(raw, _NOT_SENT + _REFUSED)
+
+
 def _reason(exc: couch_errors.CouchDBError) -> str:
     """CouchDB's ``error: reason`` from the body couchdb3 put into the exception."""
     text = str(exc)
@@ -174,7 +199,18 @@ class CouchDBConnection:
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
-        """Translate what couchdb3 and httpx raise during ``action`` into data store errors."""
+        """Translate what couchdb3 and httpx raise during ``action`` into data store errors,
+        marked as not applied when the request never left or CouchDB refused it (4xx)."""
+        try:
+            with self._translated(action):
+                yield
+        except DataStoreError as error:
+            if _never_applied(error.__context__):
+                not_applied(error)
+            raise
+
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
         where = f"CouchDB at {self.target.redacted} (database {self.target.database!r})"
         try:
             yield
@@ -284,24 +320,31 @@ class CouchDBConnection:
     def bulk_docs(self, docs: Sequence[Document], sizes: Sequence[int]) -> list[Document]:
         """Write ``docs`` with ``_bulk_docs``; return CouchDB's per-document results.
 
-        ``sizes`` estimates each document's bytes, to keep a request under
-        :data:`BULK_CHUNK_BYTES`. A result is ``{"id", "rev", "ok"}`` or
-        ``{"id", "error", "reason"}``; a conflict is ``error == "conflict"``.
+        ``sizes`` estimates each document's bytes (see :meth:`chunks`). A result is
+        ``{"id", "rev", "ok"}`` or ``{"id", "error", "reason"}``; a conflict is
+        ``error == "conflict"``.
         """
-        results: list[Document] = []
+        return [result for chunk in self.chunks(docs, sizes) for result in self.write_chunk(chunk)]
+
+    @staticmethod
+    def chunks(docs: Sequence[Document], sizes: Sequence[int]) -> list[list[Document]]:
+        """Split ``docs`` into ``_bulk_docs`` requests of at most :data:`BULK_CHUNK_DOCS`
+        documents and, by their estimated ``sizes``, :data:`BULK_CHUNK_BYTES`."""
+        chunks: list[list[Document]] = []
         chunk: list[Document] = []
         chunk_bytes = 0
         for doc, size in zip(docs, sizes, strict=True):
             if chunk and (len(chunk) >= BULK_CHUNK_DOCS or chunk_bytes + size > BULK_CHUNK_BYTES):
-                results.extend(self._bulk_docs(chunk))
+                chunks.append(chunk)
                 chunk, chunk_bytes = [], 0
             chunk.append(doc)
             chunk_bytes += size
         if chunk:
-            results.extend(self._bulk_docs(chunk))
-        return results
+            chunks.append(chunk)
+        return chunks
 
-    def _bulk_docs(self, docs: list[Document]) -> list[Document]:
+    def write_chunk(self, docs: list[Document]) -> list[Document]:
+        """One ``_bulk_docs`` request; CouchDB's per-document results, in order."""
         with self.errors("write documents"):
             results: list[Document] = self.db.bulk_docs(docs)
         return results

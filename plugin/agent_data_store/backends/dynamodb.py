@@ -21,13 +21,23 @@ throttling has been retried; an unreachable endpoint fails within a few seconds.
 from __future__ import annotations
 
 import contextvars
+import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from agent_data_store.backends import dynamodb_actions as build
 from agent_data_store.backends import dynamodb_schema as schema
-from agent_data_store.backends.base import Backend, UserUsage, metadata_bytes, utf8_length
+from agent_data_store.backends.base import (
+    Backend,
+    UserUsage,
+    certainly_not_applied,
+    merged_accesses,
+    metadata_bytes,
+    partly_written,
+    unwritten_accesses,
+    utf8_length,
+)
 from agent_data_store.backends.dynamodb_client import (
     CONFLICT_ATTEMPTS,
     DynamoDBClient,
@@ -294,17 +304,17 @@ class DynamoDBBackend(Backend):
 
         Each update requires the record to exist, so a deleted record stays deleted. An
         update whose last-access time is older than the record's retries as a count only.
+
+        A transaction applies all its updates or none, but the transactions of one flush
+        succeed or fail each on its own: a failure is raised marked with
+        :func:`~agent_data_store.backends.base.partly_written`, naming the accesses of the
+        transactions DynamoDB refused or that were never sent. A transaction whose outcome
+        is unknown (a read timeout, a connection dropped after sending) counts as applied:
+        putting it back could count its reads twice, so at worst they are lost, never
+        doubled. Each transaction carries a ``ClientRequestToken``, which makes the client's
+        resend after a dropped connection apply it at most once.
         """
-        merged: dict[Target, Access] = {}
-        for access in accesses:
-            target = (access.user_id, access.namespace, access.key)
-            seen = merged.get(target)
-            if seen is None or seen.at <= access.at:
-                count = access.count + (seen.count if seen else 0)
-                merged[target] = Access(*target, count, access.agent, access.at)
-            else:
-                merged[target] = Access(*target, seen.count + access.count, seen.agent, seen.at)
-        pending = [(access, True) for access in merged.values()]
+        pending = [(access, True) for access in merged_accesses(accesses).values()]
         batches = [pending[start : start + schema.MAX_TRANSACTION_ITEMS]
                    for start in range(0, len(pending), schema.MAX_TRANSACTION_ITEMS)]
         if len(batches) <= 1:
@@ -317,10 +327,15 @@ class DynamoDBBackend(Backend):
                                 thread_name_prefix="agent-data-store-tracking") as pool:
             futures = [pool.submit(contextvars.copy_context().run, self._record_access_batch,
                                    batch) for batch in batches]
-        for future in futures:
-            future.result()
+        failures = [(error, batch) for future, batch in zip(futures, batches, strict=True)
+                    if (error := future.exception()) is not None]
+        if failures:
+            unwritten = [access for error, batch in failures
+                         for access in unwritten_accesses(error, [a for a, _ in batch])]
+            raise partly_written(failures[0][0], unwritten)
 
     def _record_access_batch(self, batch: list[tuple[Access, bool]]) -> None:
+        """Apply one transaction's accesses; a failure names those not applied."""
         for attempt in range(CONFLICT_ATTEMPTS):
             if not batch:
                 return
@@ -330,10 +345,14 @@ class DynamoDBBackend(Backend):
                 for a, move in batch
             ]
             try:
-                self._db.call("transact_write_items", TransactItems=actions)
+                self._db.call("transact_write_items", TransactItems=actions,
+                              ClientRequestToken=uuid.uuid4().hex)
                 return
             except Refused as refusal:
                 reasons = refusal.reasons or [{"Code": "TransactionConflict"}] * len(batch)
+            except BaseException as exc:
+                partly_written(exc, [a for a, _ in batch] if certainly_not_applied(exc) else [])
+                raise
             retry = []
             for (access, move), reason in zip(batch, reasons, strict=False):
                 if reason.get("Code") != "ConditionalCheckFailed":
@@ -342,7 +361,10 @@ class DynamoDBBackend(Backend):
                     retry.append((access, False))
             batch = retry
             backoff(attempt)
-        raise BackendError(f"{self._db.where}: access counts kept conflicting; gave up")
+        raise partly_written(
+            BackendError(f"{self._db.where}: access counts kept conflicting; gave up"),
+            [a for a, _ in batch],
+        )
 
     # -- operator primitives -------------------------------------------------------------
 

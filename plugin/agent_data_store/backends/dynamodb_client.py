@@ -25,16 +25,18 @@ from botocore.exceptions import (
     ClientError,
     ConnectionError,
     ConnectTimeoutError,
+    EndpointConnectionError,
     HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    ProxyConnectionError,
     ReadTimeoutError,
 )
 from botocore.loaders import create_loader
 
 from agent_data_store.backends import dynamodb_schema as schema
-from agent_data_store.backends.base import request_timeout
+from agent_data_store.backends.base import not_applied, request_timeout
 from agent_data_store.config import is_loopback_host, split_url
 from agent_data_store.errors import BackendError, BackendUnavailableError, ConfigurationError
 
@@ -52,6 +54,9 @@ THROTTLING = frozenset({
     "TransactionInProgressException", "InternalServerError", "ServiceUnavailable",
 })
 THROTTLING_ATTEMPTS = 6
+NOT_SENT = (EndpointConnectionError, ConnectTimeoutError, ProxyConnectionError)
+"""Connection failures that happen before a request leaves: a write failing so was not
+applied (any other dropped connection may have carried it)."""
 BATCH_ATTEMPTS = 10
 """``BatchGetItem`` calls spent retrying ``UnprocessedKeys`` before giving up."""
 
@@ -202,15 +207,20 @@ class DynamoDBClient:
         # timeout (botocore has no per-request one), the host having stopped waiting.
         deadline = time.monotonic() + request_timeout(self.timeout_s)
         reconnected = False
+        # Whether an attempt may have reached DynamoDB unanswered: a write whose outcome is
+        # unknown. Errors raised otherwise are marked as certainly not applied.
+        maybe_sent = False
         for attempt in range(THROTTLING_ATTEMPTS):
             try:
                 response: dict[str, Any] = getattr(self.client, operation)(**request)
                 return response
-            except (ReadTimeoutError, ConnectTimeoutError):
-                raise BackendUnavailableError(
+            except (ReadTimeoutError, ConnectTimeoutError) as exc:
+                unavailable = BackendUnavailableError(
                     f"{self.where} did not answer within {self.timeout_s:g} s (during {name}); "
                     "check that the service is running, or raise the timeout"
-                ) from None
+                )
+                raise self._sure(unavailable, maybe_sent or isinstance(exc, ReadTimeoutError)
+                                 ) from None
             except ClientError as exc:
                 code = str(exc.response.get("Error", {}).get("Code", ""))
                 if code in expect:
@@ -219,28 +229,36 @@ class DynamoDBClient:
                 if code in THROTTLING and attempt + 1 < THROTTLING_ATTEMPTS:
                     time.sleep(random.uniform(0, min(2.0, 0.1 * 2**attempt)))
                     continue
-                raise self._translate(name, code, exc) from None
+                raise self._sure(self._translate(name, code, exc), maybe_sent) from None
             except (NoCredentialsError, PartialCredentialsError):
-                raise BackendUnavailableError(
+                raise self._sure(BackendUnavailableError(
                     f"{self.where}: no AWS credentials found; configure them as boto3 looks "
                     "for them (environment, shared credentials file, SSO, instance role)"
-                ) from None
+                ), maybe_sent) from None
             except NoRegionError:
                 raise ConfigurationError(f"{self.where}: no AWS region; add ?region=…") from None
-            except (ConnectionError, HTTPClientError):
+            except (ConnectionError, HTTPClientError) as exc:
+                # Failing to connect sends nothing; a connection dropped later may have
+                # carried the request.
+                maybe_sent = maybe_sent or not isinstance(exc, NOT_SENT)
                 if not reconnected and time.monotonic() < deadline:
                     # A pooled connection the server had closed: one fresh try.
                     reconnected = True
                     continue
-                raise BackendUnavailableError(
+                raise self._sure(BackendUnavailableError(
                     f"{self.where} could not be reached (during {name}); check the endpoint, "
                     "the network and that the service is running"
-                ) from None
+                ), maybe_sent) from None
             except BotoCoreError as exc:
                 raise BackendError(f"{self.where}: {name} failed: {type(exc).__doc__}") from None
-        raise BackendUnavailableError(
+        raise self._sure(BackendUnavailableError(
             f"{self.where} kept throttling {name} requests; retry later or raise its capacity"
-        )
+        ), maybe_sent)
+
+    @staticmethod
+    def _sure(exc: Exception, maybe_sent: bool) -> Exception:
+        """``exc``, marked as certainly not applied unless a request may have landed."""
+        return exc if maybe_sent else not_applied(exc)
 
     def _translate(self, name: str, code: str, exc: ClientError) -> Exception:
         if code in THROTTLING:

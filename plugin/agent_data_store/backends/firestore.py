@@ -28,7 +28,14 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.bulk_batch import BulkWriteBatch
 
-from agent_data_store.backends.base import Backend, UserUsage
+from agent_data_store.backends.base import (
+    Backend,
+    UserUsage,
+    certainly_not_applied,
+    merged_accesses,
+    partly_written,
+    unwritten_accesses,
+)
 from agent_data_store.backends.decoding import listed_keys
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
@@ -402,25 +409,35 @@ class FirestoreBackend(Backend):
         (the run's own ``get``/``get_many``/``get_all``), so keys read here cost no read
         before the write; the others, and those changed since they were read (their
         precondition fails), are read first.
+
+        A failure is raised marked with
+        :func:`~agent_data_store.backends.base.partly_written`, naming the accesses not
+        applied: those of the writes whose own status failed, of the ``BatchWrite`` that
+        Firestore refused or that never went, and of the batches not sent yet. A
+        ``BatchWrite`` whose outcome is unknown (a deadline or server error: it may have
+        landed) counts as applied, since sending its increments again could count them
+        twice: at worst its reads are lost, never doubled.
         """
-        merged: dict[str, Access] = {}
-        for access in accesses:
-            seen = merged.get(access.id)
-            if seen is not None:
-                latest = access if access.at >= seen.at else seen
-                access = Access(access.user_id, access.namespace, access.key,
-                                seen.count + access.count, latest.agent, latest.at)
-            merged[access.id] = access
-        pending = list(merged.values())
+        pending = list(merged_accesses(accesses).values())
         deadline = time.monotonic() + CONFLICT_DEADLINE_S
         known = True
         while pending:
             retry: list[Access] = []
-            for start in range(0, len(pending), MAX_BATCH_OPS):
-                retry.extend(self._record_access_batch(pending[start : start + MAX_BATCH_OPS],
-                                                       known))
+            batches = [pending[start : start + MAX_BATCH_OPS]
+                       for start in range(0, len(pending), MAX_BATCH_OPS)]
+            for index, batch in enumerate(batches):
+                try:
+                    retry.extend(self._record_access_batch(batch, known))
+                except BaseException as exc:
+                    later = [access for rest in batches[index + 1 :] for access in rest]
+                    partly_written(exc, retry + unwritten_accesses(exc, batch) + later)
+                    raise
             pending, known = retry, False
-            back_off(deadline, bool(pending))
+            try:
+                back_off(deadline, bool(pending))
+            except BackendError as exc:
+                partly_written(exc, pending)
+                raise
 
     def _record_access_batch(self, accesses: Sequence[Access], known: bool) -> list[Access]:
         """Send one ``BatchWrite`` of the accesses; return those to try again (a document
@@ -455,17 +472,26 @@ class FirestoreBackend(Backend):
         if not sent:
             return []
         # Increments must not be sent twice, so no retry of this request.
-        response = self._requests.call(
-            "record accesses", lambda t: batch.commit(retry=None, timeout=t), replay_safe=False
-        )
-        retry = []
+        try:
+            response = self._requests.call(
+                "record accesses", lambda t: batch.commit(retry=None, timeout=t),
+                replay_safe=False,
+            )
+        except BaseException as exc:
+            partly_written(exc, sent if certainly_not_applied(exc) else [])
+            raise
+        retry, refused, message = [], [], ""
         for access, status in zip(sent, response.status, strict=True):
             if status.code == _GRPC_FAILED_PRECONDITION:
                 retry.append(access)
             elif status.code not in (_GRPC_OK, _GRPC_NOT_FOUND):
-                raise BackendError(
-                    f"{self._requests.where} refused to record accesses: {status.message}"
-                )
+                refused.append(access)
+                message = status.message
+        if refused:
+            raise partly_written(
+                BackendError(f"{self._requests.where} refused to record accesses: {message}"),
+                refused + retry,
+            )
         return retry
 
     # -- operator primitives -------------------------------------------------------------

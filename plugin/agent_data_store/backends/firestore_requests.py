@@ -23,7 +23,12 @@ from google.api_core import exceptions as google_errors
 from google.auth import exceptions as auth_errors
 from google.cloud import firestore
 
-from agent_data_store.backends.base import CALL_DEADLINE, MIN_REQUEST_S, request_timeout
+from agent_data_store.backends.base import (
+    CALL_DEADLINE,
+    MIN_REQUEST_S,
+    not_applied,
+    request_timeout,
+)
 from agent_data_store.backends.firestore_layout import (
     CHUNKS,
     INDEX_FILE,
@@ -41,7 +46,7 @@ from agent_data_store.backends.usage_counters import (
     change_deltas,
     counted_record,
 )
-from agent_data_store.errors import BackendError, BackendUnavailableError
+from agent_data_store.errors import BackendError, BackendUnavailableError, DataStoreError
 
 if TYPE_CHECKING:
     from google.cloud.firestore_v1.base_document import DocumentSnapshot
@@ -75,6 +80,11 @@ _TRANSIENT = (
     google_errors.TooManyRequests,
     auth_errors.TransportError,
 )
+
+
+def _sure(exc: DataStoreError, maybe_applied: bool) -> DataStoreError:
+    """``exc``, marked as certainly not applied unless a request may have landed."""
+    return exc if maybe_applied else not_applied(exc)
 
 
 class Conflict(Exception):
@@ -202,31 +212,36 @@ class FirestoreRequests:
         """
         deadline = time.monotonic() + request_timeout(self._timeout_s)
         delay = 0.05
+        # Whether an attempt failed with its outcome unknown (a server error or a deadline:
+        # a write may have landed). Errors raised otherwise are marked as not applied.
+        maybe_applied = False
         while True:
             try:
                 # At least half a second per RPC, unless the run it serves ends sooner.
                 floor = 0.5 if CALL_DEADLINE.get() is None else MIN_REQUEST_S
                 return call(max(deadline - time.monotonic(), floor))
             except _TRANSIENT as exc:
+                maybe_applied = maybe_applied or isinstance(exc, google_errors.ServerError)
                 if replay_safe and time.monotonic() + delay < deadline:
                     time.sleep(delay)
                     delay = min(delay * 2, 1.0)
                     continue
                 reason = str(getattr(exc, "message", "") or type(exc).__name__).splitlines()[0]
-                raise BackendUnavailableError(
+                raise _sure(BackendUnavailableError(
                     f"{self.where} did not {action} within {self._timeout_s:g} s: {reason[:200]}"
-                ) from None
+                ), maybe_applied) from None
             except (google_errors.FailedPrecondition, google_errors.AlreadyExists) as exc:
                 if preconditioned:
                     raise Conflict from None
-                raise self._refused(action, exc) from None
+                raise _sure(self._refused(action, exc), maybe_applied) from None
             except google_errors.GoogleAPICallError as exc:
-                raise self._refused(action, exc) from None
+                unknown = maybe_applied or isinstance(exc, google_errors.ServerError)
+                raise _sure(self._refused(action, exc), unknown) from None
             except auth_errors.GoogleAuthError:
-                raise BackendUnavailableError(
+                raise _sure(BackendUnavailableError(
                     f"cannot {action} on {self.where}: the application default credentials "
                     "could not be used; run `gcloud auth application-default login`"
-                ) from None
+                ), maybe_applied) from None
 
     def _refused(self, action: str, exc: google_errors.GoogleAPICallError) -> BackendError:
         message = str(exc.message).splitlines()[0][:300] if exc.message else type(exc).__name__
