@@ -143,7 +143,8 @@ class DataStorePlugin:
                 family = (BackendUnavailableError if isinstance(exc, BackendUnavailableError)
                           else BackendError)
                 raise family(
-                    f"the access counts of {keys} key(s) read by this run could not be written "
+                    f"the access counts of {len(state.tracker)} key(s) read by this run "
+                    "could not be written "
                     f"(kept in memory, retried when the process exits): {exc}"
                 ) from None
         self._sweep_now_and_then()
@@ -210,6 +211,8 @@ class DataStorePlugin:
         and nothing is retried, so exiting does not wait for a second timeout; the counts
         are then lost, and one log line says how many.
         """
+        if self._config is None:
+            return  # never configured, so no run used the store (or it failed to set up)
         # Let a background write under way finish: the interpreter would end it halfway.
         self._writer.stop(self.config.timeout_s)
         pending = self.pending_accesses()
