@@ -215,7 +215,8 @@ def measure(server_url: str, quick: bool = False) -> dict[str, Any]:
             load_entry_points=False)
         raw_ops = RawCouchDB(raw_backend.connection.target, ours_config.page_size).operations()
         rows = time_side_by_side(host, raw_ops, sizes, rounds)
-        tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds)
+        tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds,
+                                       runs=1 if quick else 10)
         requests_per_op = count_requests(ours_backend)
         quotas = quota_costs(ours_backend, ours_config, lambda: counting(ours_backend))
     finally:

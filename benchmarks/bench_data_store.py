@@ -143,8 +143,9 @@ def measure(quick: bool = False) -> dict[str, Any]:
         )
         raw_ops = raw_operations(raw)
         rows = time_side_by_side(host, raw_ops, sizes, rounds)
-        tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds)
-        memory_run = memory_tracked_run(5 * rounds)
+        tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds,
+                                       runs=1 if quick else 10)
+        memory_run = memory_tracked_run(5 * rounds, runs=1 if quick else 10)
         statements = count_statements(ours)
         quotas = quota_costs(ours, StoreConfig(url=f"sqlite:///{ours_path}"),
                              lambda: statements_run(ours))
@@ -153,7 +154,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
             "quotas": quotas, "tracked_run": tracked_run, "memory_tracked_run": memory_run}
 
 
-def memory_tracked_run(rounds: int) -> dict[str, float]:
+def memory_tracked_run(rounds: int, runs: int) -> dict[str, float]:
     """:func:`time_tracked_run` on the memory backend."""
     backend = MemoryBackend()
     _populate(backend, 1000)
@@ -162,7 +163,7 @@ def memory_tracked_run(rounds: int) -> dict[str, float]:
                                              backend=backend)], load_entry_points=False)
         for tracking in (True, False)
     )
-    return time_tracked_run(host, untracked, memory_raw_get_many(), rounds)
+    return time_tracked_run(host, untracked, memory_raw_get_many(), rounds, runs=runs)
 
 
 @contextmanager

@@ -194,7 +194,8 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
                      "untracked_ratio": untracked_median / raw_median,
                      "ours_calls": ours_calls, "raw_calls": raw_calls})
     counter.take()
-    tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds)
+    tracked_run = time_tracked_run(host, untracked, raw_ops["get_many(100)"], 5 * rounds,
+                                   runs=1 if quick else 10)
     tracked_run_calls = counter.take()
     round_trips = count_round_trips(ours, counter)
     quotas = quota_costs(ours, config, counter.sending)

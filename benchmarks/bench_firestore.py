@@ -236,7 +236,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
             load_entry_points=False,
         )
         tracked_run = time_tracked_run(sandbox, untracked, raw_ops["get_many(100)"],
-                                       5 * rounds)
+                                       5 * rounds, runs=1 if quick else 10)
         raw_counter = RpcCounter(raw_client)
         raw_rpcs = {name: sum(raw_counter.during(lambda op=op: op(1)).values())  # type: ignore[misc]
                     for name, op in raw_ops.items()}

@@ -6,17 +6,17 @@ finishes, so a read costs no extra database round trip.
 
 from __future__ import annotations
 
-import calendar
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from agent_data_store.backends.base import unwritten_accesses
 from agent_data_store.errors import RunFinishedError
-from agent_data_store.records import TIMESTAMP_FORMAT, Access, utc_now, utc_time
+from agent_data_store.records import Access, utc_now, utc_time
 
 if TYPE_CHECKING:
     from agent_data_store.backends.base import Backend
@@ -134,8 +134,25 @@ class AccessTracker:
                 scope = (access.user_id, access.namespace, access.agent)
                 counts, latest = self._folded.setdefault(scope, (Counter(), {}))
                 counts[access.key] += access.count
-                at = float(calendar.timegm(time.strptime(access.at, TIMESTAMP_FORMAT)))
+                at = datetime.fromisoformat(access.at).timestamp()
                 latest[access.key] = max(latest.get(access.key, at), at)
+
+    def move_to(self, other: AccessTracker) -> None:
+        """Move every buffered access into ``other`` (merged per key, as :meth:`merge`)."""
+        with self._lock:
+            self._fold()
+            folded, self._folded = self._folded, {}
+        with other._lock:
+            for scope, (counts, latest) in folded.items():
+                into = other._folded.get(scope)
+                if into is None:
+                    other._folded[scope] = (counts, latest)
+                    continue
+                into[0].update(counts)
+                into_latest = into[1]
+                for key, at in latest.items():
+                    if into_latest.get(key, 0.0) < at:
+                        into_latest[key] = at
 
     def flush(self, backend: Backend) -> int:
         """Write the buffered accesses in one bulk operation; return how many keys.

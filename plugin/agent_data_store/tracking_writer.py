@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+GATHER_S = 0.005
+"""How long the writer waits, once counts are handed over, before it writes: the counts of
+runs that finish meanwhile go in the same write, and the run that handed them over returns
+to its host first instead of sharing the interpreter with the write."""
+
 RETRY_AFTER_S = (0.5, 30.0)
 """A failed background write is tried again after the first figure, doubling up to the
 second, until one succeeds."""
@@ -52,10 +57,7 @@ class AccessWriter:
 
     def hand_over(self, tracker: AccessTracker) -> None:
         """Take ``tracker``'s counts, to be written at once in the background."""
-        accesses = tracker.drain()
-        if not accesses:
-            return
-        self._pending.merge(accesses)
+        tracker.move_to(self._pending)
         with self._cond:
             self._handed += 1
             if self._thread is None:
@@ -114,6 +116,10 @@ class AccessWriter:
                 self._cond.wait_for(lambda: stopped() or self._written < self._handed)
                 if stopped():
                     return
+                if self.failed_at is None:
+                    self._cond.wait_for(stopped, GATHER_S)
+                    if stopped():
+                        return
                 target = self._handed
                 self._busy = True
             try:

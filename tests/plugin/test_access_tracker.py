@@ -153,3 +153,20 @@ def test_a_partly_applied_flush_keeps_only_what_was_not_written() -> None:
         tracker.flush(Half())  # type: ignore[arg-type]
     left = {a.key: a.count for a in tracker.drain()}
     assert left == {"b": 2, "c": 1}
+
+
+def test_moving_a_run_s_counts_into_another_buffer_sums_them_and_keeps_the_latest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter([5_000.0, 1_000.0, 9_000.0])
+    monkeypatch.setattr("agent_data_store.tracking.time.time", lambda: next(clock))
+    pending, run_one, run_two = AccessTracker(), AccessTracker(), AccessTracker()
+    run_one.record_one(run_one.read_log("u", "ns", "agent"), "a")
+    run_two.record_in(run_two.read_log("u", "ns", "agent"), ["a", "b"])
+    run_one.move_to(pending)
+    run_two.move_to(pending)
+    run_two.record_one(run_two.read_log("u", "ns", "agent"), "b")
+    run_two.move_to(pending)
+    assert len(run_one) == 0 and len(run_two) == 0
+    accesses = {a.key: (a.count, a.at) for a in pending.drain()}
+    assert accesses == {"a": (2, utc_time(5_000)), "b": (2, utc_time(9_000))}
