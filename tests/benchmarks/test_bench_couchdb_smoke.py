@@ -36,6 +36,10 @@ def test_couchdb_benchmark_runs_and_reports_every_figure(
     assert figures["tracked_run"]["tracked / untracked"] > 0
     scaling = figures["list_namespaces"]
     assert scaling["requests"] == ["_find"] * 11
-    assert {"1000 records, cold (s)", "3000 records, warm (s)", "warm ratio"} <= set(scaling)
+    assert {"1000 records: list_namespaces cold (s)", "3000 records: list_namespaces warm (s)",
+            "3000 records, no index refresh: list_namespaces cold (s)",
+            "warm ratio"} <= set(scaling)
+    assert scaling["3000 records: index refresh passes"] == 1
+    assert scaling["3000 records, no index refresh: index refresh passes"] == 0
     out = capsys.readouterr().out
     assert "raw HTTP" in out and couchdb_server.password not in out

@@ -45,6 +45,11 @@ decided here, and why:
   that is missing or deleted. Access tracking skips the ``_bulk_get``: it rewrites the
   documents as the run's reads found them (:class:`~.couchdb_read.ReadDocuments`), and a
   conflict means one changed since.
+* **Index refresh**: pouchdb-server updates a Mango index only when a query names it (CouchDB
+  does it in the background), so every :data:`~.couchdb_refresh.REFRESH_EVERY_DOCS`
+  documents this backend writes, a background thread queries each index once to bring it
+  up to date (:class:`~.couchdb_refresh.IndexRefresher`, on its own HTTP client): the first
+  query after many writes does not wait for them to be indexed.
 * **Conditional writes and increments** (``put_if``, ``increment``) are the same
   revision-checked write of one document: the condition (or the addition) is evaluated on
   the document read, and a conflict means another writer came first, so the document is
@@ -91,6 +96,7 @@ from agent_data_store.backends.couchdb_layout import (
     tombstone,
 )
 from agent_data_store.backends.couchdb_read import ReadDocuments
+from agent_data_store.backends.couchdb_refresh import REFRESH_EVERY_DOCS, IndexRefresher
 from agent_data_store.backends.couchdb_usage import (
     USAGE_DDOC,
     USAGE_DDOC_ID,
@@ -174,8 +180,10 @@ class CouchDBBackend(Backend):
     scheme: ClassVar[str] = "couchdb"
 
     def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0,
-                 create: bool = True) -> None:
+                 create: bool = True, refresh_every_docs: int = REFRESH_EVERY_DOCS) -> None:
         self.connection = CouchDBConnection(target, timeout_s)
+        self.refresher = IndexRefresher(target, refresh_every_docs)
+        """Keeps the Mango indexes current as this backend writes (0 documents: off)."""
         self._page_size = page_size
         self._contention = _Contention()
         self._read = ReadDocuments()
@@ -185,7 +193,7 @@ class CouchDBBackend(Backend):
             self.connection.ensure_database(create=create)
             self.ensure_indexes()
         except BaseException:
-            self.connection.close()
+            self.close()
             raise
 
     @classmethod
@@ -250,6 +258,9 @@ class CouchDBBackend(Backend):
                 return written
             conflicted, refused = self._write_chunks(docs, sizes, written, unsettled)
             self._read.forget(written)
+            # Records only: no index holds a design document.
+            self.refresher.wrote(sum(
+                doc["_id"] in written and not doc["_id"].startswith("_design/") for doc in docs))
             if refused is not None:
                 raise BackendError(
                     f"CouchDB refused to write a document: {refused['error']}: "
@@ -695,7 +706,8 @@ class CouchDBBackend(Backend):
         self._update([quota_id(user_id)], store)
 
     def close(self) -> None:
-        """Close the HTTP connections."""
+        """Stop the index refresher and close the HTTP connections."""
+        self.refresher.close()
         self.connection.close()
 
 
