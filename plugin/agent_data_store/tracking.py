@@ -28,7 +28,6 @@ MAX_LOGGED_OPS = 10_000
 PREVIEW_CHARS = 200
 
 
-
 class ReadLog:
     """The reads of one ``(user, namespace)`` by one agent, in order: keys and when (epoch
     seconds), appended without a lock (``list.append`` and ``extend`` are atomic).
@@ -127,15 +126,13 @@ class AccessTracker:
         ]
 
     def merge(self, accesses: Iterable[Access]) -> None:
-        """Add drained accesses (of a write that failed, or of another tracker), merged per key:
-        counts summed, the latest read kept."""
+        """Add drained accesses (of a write that failed), merged per key: counts summed,
+        the latest read kept."""
         with self._lock:
             for access in accesses:
-                scope = (access.user_id, access.namespace, access.agent)
-                counts, latest = self._folded.setdefault(scope, (Counter(), {}))
-                counts[access.key] += access.count
-                at = datetime.fromisoformat(access.at).timestamp()
-                latest[access.key] = max(latest.get(access.key, at), at)
+                self._add((access.user_id, access.namespace, access.agent),
+                          Counter({access.key: access.count}),
+                          {access.key: datetime.fromisoformat(access.at).timestamp()})
 
     def move_to(self, other: AccessTracker) -> None:
         """Move every buffered access into ``other`` (merged per key, as :meth:`merge`)."""
@@ -144,15 +141,21 @@ class AccessTracker:
             folded, self._folded = self._folded, {}
         with other._lock:
             for scope, (counts, latest) in folded.items():
-                into = other._folded.get(scope)
-                if into is None:
-                    other._folded[scope] = (counts, latest)
-                    continue
-                into[0].update(counts)
-                into_latest = into[1]
-                for key, at in latest.items():
-                    if into_latest.get(key, 0.0) < at:
-                        into_latest[key] = at
+                other._add(scope, counts, latest)
+
+    def _add(self, scope: tuple[str, str, str], counts: Counter[str],
+             latest: dict[str, float]) -> None:
+        """Add counts and latest read times to ``scope``'s, taking the two dicts over when
+        the scope has none yet (the caller holds the lock)."""
+        into = self._folded.get(scope)
+        if into is None:
+            self._folded[scope] = (counts, latest)
+            return
+        into[0].update(counts)
+        into_latest = into[1]
+        for key, at in latest.items():
+            if into_latest.get(key, 0.0) < at:
+                into_latest[key] = at
 
     def flush(self, backend: Backend) -> int:
         """Write the buffered accesses in one bulk operation; return how many keys.
