@@ -58,18 +58,11 @@ def precise_now() -> str:
     return precise_time(time.time())
 
 
-_last_second: tuple[int, str] = (-1, "")
-
-
 def precise_time(epoch_s: float) -> str:
     """Format seconds since the epoch as :func:`precise_now` does (milliseconds rounded up)."""
-    global _last_second
     seconds, ms = divmod(math.ceil(epoch_s * 1000), 1000)
-    cached = _last_second
-    if cached[0] != seconds:
-        # Every read compares expiry times with now: format each second once, as utc_now.
-        cached = _last_second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
-    return f"{cached[1]}.{ms:03d}Z"
+    # The second's text is utc_time's (formatted once a second), without its "Z".
+    return f"{utc_time(seconds)[:-1]}.{ms:03d}Z"
 
 
 def expiry_after(ttl_s: float) -> str:
