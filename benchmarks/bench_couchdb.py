@@ -45,6 +45,7 @@ from side_by_side import (
     print_tracked_run,
     time_side_by_side,
     time_tracked_run,
+    written_value,
 )
 
 from agent_data_store import DataStorePlugin, StoreConfig
@@ -71,13 +72,14 @@ class RawCouchDB:
             json.loads(self.session.get(self._url(f"k{i % 1000}")).json()["value"])
 
     def set(self, n: int) -> None:
+        value = written_value()
         for i in range(n):
             url, now = self._url(f"w{i}", WRITES), utc_now()
             current = self.session.get(url)
             doc: dict[str, Any] = current.json() if current.status_code == 200 else {
                 "userId": USER, "namespace": WRITES, "key": f"w{i}", "metadata": "{}",
                 "createdByAgent": "raw", "accessCount": 0, "createdAt": now}
-            doc.update(value=json.dumps(VALUE), lastAccessedByAgent="raw", updatedAt=now,
+            doc.update(value=json.dumps(value), lastAccessedByAgent="raw", updatedAt=now,
                        lastAccessedAt=now)
             self.session.put(url, json=doc).raise_for_status()
 

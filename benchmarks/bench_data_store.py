@@ -34,6 +34,7 @@ from side_by_side import (
     print_tracked_run,
     time_side_by_side,
     time_tracked_run,
+    written_value,
 )
 
 from agent_data_store import Backend, DataStorePlugin, StoreConfig
@@ -67,9 +68,10 @@ def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]
             json.loads(row[0])
 
     def set_(n: int) -> None:
+        value = written_value()
         for i in range(n):
             now = utc_now()
-            text = json.dumps(VALUE)
+            text = json.dumps(value)
             conn.execute(upsert, (f"{USER}:{WRITES}:w{i}", USER, WRITES, f"w{i}", text,
                                   "{}", "raw", "raw", 0, now, now, now))
 
@@ -82,9 +84,10 @@ def raw_operations(conn: sqlite3.Connection) -> dict[str, Callable[[int], None]]
             {k: json.loads(v) for k, v in conn.execute(select_all, (USER, NAMESPACE))}
 
     def set_many(n: int) -> None:
+        value = written_value()
         for _ in range(n):
             now = utc_now()
-            rows = [(f"{USER}:{WRITES}:{key}", USER, WRITES, key, json.dumps(VALUE), "{}", "raw",
+            rows = [(f"{USER}:{WRITES}:{key}", USER, WRITES, key, json.dumps(value), "{}", "raw",
                      "raw", 0, now, now, now) for key in SET_MANY_KEYS]
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(upsert, rows)

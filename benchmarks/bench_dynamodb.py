@@ -44,6 +44,7 @@ from side_by_side import (
     counts_written,
     print_tracked_run,
     time_tracked_run,
+    written_value,
 )
 
 from agent_data_store import DataStorePlugin, StoreConfig
@@ -89,10 +90,11 @@ def raw_operations(client: Any, table: str) -> dict[str, Callable[[int], None]]:
             json.loads(item["value"]["S"])
 
     def set_(n: int) -> None:
+        value = written_value()
         for i in range(n):
             now = utc_now()
             client.put_item(TableName=table, Item={
-                "pk": writes_pk, "sk": {"S": f"w{i}"}, "value": {"S": json.dumps(VALUE)},
+                "pk": writes_pk, "sk": {"S": f"w{i}"}, "value": {"S": json.dumps(value)},
                 "updatedAt": {"S": now}, "lastAccessedAt": {"S": now},
             })
 
@@ -173,7 +175,8 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
         for _ in range(rounds):
             counter.take()
             start = time.perf_counter()
-            result = host.run_sync(source, input_dict={"n": n, "value": VALUE}, context=context)
+            result = host.run_sync(source, input_dict={"n": n, "value": written_value()},
+                                  context=context)
             ours_times.append((time.perf_counter() - start) / n)
             assert result.error is None, result.error
             counts_written(host)  # written in the background, but the run's calls
@@ -183,7 +186,7 @@ def measure(endpoint_url: str, quick: bool = False) -> dict[str, Any]:
             raw_times.append((time.perf_counter() - start) / n)
             raw_calls = counter.take()
             start = time.perf_counter()
-            result = untracked.run_sync(source, input_dict={"n": n, "value": VALUE},
+            result = untracked.run_sync(source, input_dict={"n": n, "value": written_value()},
                                         context=context)
             untracked_times.append((time.perf_counter() - start) / n)
             assert result.error is None, result.error

@@ -46,6 +46,7 @@ from side_by_side import (
     print_tracked_run,
     time_side_by_side,
     time_tracked_run,
+    written_value,
 )
 
 from agent_data_store import DataStorePlugin, StoreConfig, open_backend
@@ -142,12 +143,13 @@ def raw_operations(client: firestore.Client, collection: str) -> dict[str, Calla
             json.loads(snapshot.get("value"))
 
     def set_(n: int) -> None:
+        value = written_value()
         for i in range(n):
             key = f"w{i}"
             target = ref(WRITES, key)
             (stored,) = client.get_all([target], field_paths=PROJECTION)
             now = utc_now()
-            fields = {"value": json.dumps(VALUE), "updatedAt": now, "lastAccessedAt": now,
+            fields = {"value": json.dumps(value), "updatedAt": now, "lastAccessedAt": now,
                       "lastAccessedByAgent": "raw"}
             batch = client.batch()
             if stored.exists:
