@@ -42,7 +42,9 @@ def test_decoding_equals_the_standard_library(value: Any) -> None:
 @pytest.mark.parametrize("text", [
     "123456789012345678901234567890", "-9223372036854775809", "18446744073709551616",
     '{"id":"12345678901234567890","n":1}', "[1e400]", "NaN", '"\\ud800"',
-    "[" * 600 + "]" * 600,
+    "[" * 600 + "]" * 600, '{"é":1234567890123456789012}',
+    '["\ud800",12345678901234567890]', '["\ud800",1]',  # raw lone surrogates
+    '"' + "\u0663" * 20 + '"',  # digits that are not ASCII ones are no number
 ])
 def test_what_a_fast_decoder_gets_wrong_is_decoded_by_the_standard_library(text: str) -> None:
     assert _same(decode(text), json.loads(text))
