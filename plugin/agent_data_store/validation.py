@@ -5,7 +5,6 @@ Everything is checked before anything is stored, so a bad call stores nothing.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import re
@@ -162,8 +161,11 @@ def to_json(value: Any, what: str = "value") -> str:
     """
     text = None
     if _quick_check(value):
-        with contextlib.suppress(TypeError, ValueError, RecursionError):
+        # try, not contextlib.suppress (an object per call): every write comes here.
+        try:
             text = _ENCODE(value)
+        except (TypeError, ValueError, RecursionError):
+            text = None
     if text is None:
         text = _checked_encode(value, what)
     if not text.isascii() and _SURROGATE.search(text):
