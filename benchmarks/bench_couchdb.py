@@ -292,9 +292,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("\nlist_namespaces (10 namespaces), cold = first query after the writes:")
     for name, value in figures["list_namespaces"].items():
         if name == "requests":
-            print(f"  {'requests per call':<58}{len(value)} ({', '.join(dict.fromkeys(value))})")
+            print(f"  {'requests per call':<64}{len(value)} ({', '.join(dict.fromkeys(value))})")
         else:
-            print(f"  {name:<58}{value if isinstance(value, int) else f'{value:.3f}'}")
+            print(f"  {name:<64}{value if isinstance(value, int) else f'{value:.3f}'}")
     return figures
 
 

@@ -97,8 +97,10 @@ def test_round_trip_counts_are_not_the_refreshers(backend: CouchDBBackend) -> No
 class _BlockingRefresher(IndexRefresher):
     """A refresher whose passes wait for ``release`` and record how many ran at once."""
 
-    def __init__(self, target: CouchDBTarget) -> None:
-        super().__init__(target, every_docs=10)
+    def __init__(self, target: CouchDBTarget, max_unindexed_docs: int = 1000,
+                 writer_wait_s: float = 30.0) -> None:
+        super().__init__(target, every_docs=10, max_unindexed_docs=max_unindexed_docs,
+                         writer_wait_s=writer_wait_s)
         self.release = threading.Event()
         self.started = threading.Event()
         self.running = 0
@@ -189,3 +191,67 @@ def test_a_refresher_set_to_zero_documents_never_runs(couchdb_store_config: Stor
         assert not backend.refresher.enabled
     finally:
         backend.close()
+
+
+def _bounded(config: StoreConfig, *, writer_wait_s: float = 30.0) -> _BlockingRefresher:
+    """A blocking refresher whose writers wait once 20 documents are written past a pass."""
+    return _BlockingRefresher(_target(config), max_unindexed_docs=20,
+                              writer_wait_s=writer_wait_s)
+
+
+def _writer(refresher: IndexRefresher, documents: int) -> tuple[threading.Thread, threading.Event]:
+    """A thread reporting ``documents`` written, started, and the event it sets after."""
+    returned = threading.Event()
+
+    def write() -> None:
+        refresher.wrote(documents)
+        returned.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread, returned
+
+
+def test_a_writer_far_ahead_of_the_running_pass_waits_for_it(
+    couchdb_store_config: StoreConfig,
+) -> None:
+    refresher = _bounded(couchdb_store_config)
+    try:
+        refresher.wrote(10)
+        assert refresher.started.wait(30)
+        refresher.wrote(19)  # within the bound: returns at once
+        writer, returned = _writer(refresher, 1)
+        assert not returned.wait(0.3)  # 20 written past the pass: the writer waits
+        assert refresher.passes == 0
+        refresher.release.set()
+        assert returned.wait(30)
+        writer.join()
+        assert refresher.wait(30) and refresher.passes == 2  # the second for the 20
+        assert refresher.most_at_once == 1
+    finally:
+        refresher.release.set()
+        refresher.close()
+
+
+def test_a_waiting_writer_goes_on_after_its_timeout_or_when_the_refresher_closes(
+    couchdb_store_config: StoreConfig,
+) -> None:
+    for closing in (False, True):
+        refresher = _bounded(couchdb_store_config, writer_wait_s=30.0 if closing else 0.2)
+        closer = threading.Thread(target=refresher.close)
+        try:
+            refresher.wrote(10)
+            assert refresher.started.wait(30)
+            writer, returned = _writer(refresher, 25)
+            if closing:
+                assert not returned.wait(0.3)
+                closer.start()
+            # The pass never ends by itself: the writer goes on after 0.2 s, or when closed.
+            assert returned.wait(5)
+            writer.join()
+            assert refresher.passes == 0
+        finally:
+            refresher.release.set()
+            if closing:
+                closer.join()
+            refresher.close()

@@ -49,7 +49,9 @@ decided here, and why:
   does it in the background), so every :data:`~.couchdb_refresh.REFRESH_EVERY_DOCS`
   documents this backend writes, a background thread queries each index once to bring it
   up to date (:class:`~.couchdb_refresh.IndexRefresher`, on its own HTTP client): the first
-  query after many writes does not wait for them to be indexed.
+  query after many writes does not wait for them to be indexed. A writer that gets
+  :data:`~.couchdb_refresh.MAX_UNINDEXED_DOCS` ahead of the indexes waits for the running
+  pass, so a bulk load goes only as fast as the server can also index it.
 * **Conditional writes and increments** (``put_if``, ``increment``) are the same
   revision-checked write of one document: the condition (or the addition) is evaluated on
   the document read, and a conflict means another writer came first, so the document is
@@ -182,7 +184,7 @@ class CouchDBBackend(Backend):
     def __init__(self, target: CouchDBTarget, page_size: int = 500, timeout_s: float = 5.0,
                  create: bool = True, refresh_every_docs: int = REFRESH_EVERY_DOCS) -> None:
         self.connection = CouchDBConnection(target, timeout_s)
-        self.refresher = IndexRefresher(target, refresh_every_docs)
+        self.refresher = IndexRefresher(target, refresh_every_docs, writer_wait_s=timeout_s)
         """Keeps the Mango indexes current as this backend writes (0 documents: off)."""
         self._page_size = page_size
         self._contention = _Contention()
