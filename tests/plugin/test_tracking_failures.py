@@ -171,8 +171,10 @@ class SlowBackend(MemoryBackend):
     def __init__(self) -> None:
         super().__init__()
         self.started = threading.Event()
+        self.writes = 0
 
     def record_accesses(self, accesses: Sequence[Access]) -> None:
+        self.writes += 1
         self.started.set()
         time.sleep(0.3)
         super().record_accesses(accesses)
@@ -193,3 +195,30 @@ def test_exit_lets_a_background_write_under_way_finish() -> None:
     assert plugin.wait_for_counts(10)
     record = slow.get("alice", "default", "a")
     assert record is not None and record.access_count == 2
+
+
+def test_after_a_slow_write_runs_share_the_next_one_unless_someone_waits_for_the_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Gather 20 times as long as the last write took (0.3 s): 6 s.
+    monkeypatch.setattr("agent_data_store.tracking_writer.GATHER_SHARE", 20.0)
+    monkeypatch.setattr("agent_data_store.tracking_writer.MAX_GATHER_S", 60.0)
+    slow = SlowBackend()
+    plugin = DataStorePlugin(StoreConfig(url="memory://", timeout_s=5), backend=slow)
+    try:
+        run_reader(plugin)
+        assert plugin.wait_for_counts(10) and slow.writes == 1
+        for _ in range(3):
+            run_reader(plugin)
+        time.sleep(1.0)
+        assert slow.writes == 1  # still gathering: the three runs' counts wait together
+        assert plugin.pending_accesses() == 2
+        started = time.monotonic()
+        assert plugin.wait_for_counts(10)  # ends the gathering at once
+        assert time.monotonic() - started < 3.0
+        assert slow.writes == 2
+        for key in ("a", "b"):
+            record = slow.get("alice", "default", key)
+            assert record is not None and record.access_count == 4
+    finally:
+        plugin.close()
