@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from agent_data_store import StoreConfig
+from agent_data_store.backends.base import CALL_DEADLINE
 from agent_data_store.backends.couchdb import CouchDBBackend
 from agent_data_store.backends.couchdb_http import CouchDBTarget
 from agent_data_store.backends.couchdb_refresh import MANGO_INDEXES, IndexRefresher
@@ -255,3 +257,23 @@ def test_a_waiting_writer_goes_on_after_its_timeout_or_when_the_refresher_closes
             if closing:
                 closer.join()
             refresher.close()
+
+
+def test_a_waiting_writer_goes_on_when_the_run_it_serves_ends(
+    couchdb_store_config: StoreConfig,
+) -> None:
+    refresher = _bounded(couchdb_store_config, writer_wait_s=30.0)
+    try:
+        refresher.wrote(10)
+        assert refresher.started.wait(30)
+        token = CALL_DEADLINE.set(time.monotonic() + 0.2)
+        try:
+            started = time.monotonic()
+            refresher.wrote(25)
+            assert time.monotonic() - started < 5.0
+        finally:
+            CALL_DEADLINE.reset(token)
+        assert refresher.passes == 0
+    finally:
+        refresher.release.set()
+        refresher.close()

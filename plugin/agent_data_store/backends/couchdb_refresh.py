@@ -32,6 +32,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from agent_data_store.backends.base import request_timeout
 from agent_data_store.backends.couchdb_http import CouchDBConnection, CouchDBTarget, Document
 from agent_data_store.backends.couchdb_layout import (
     EXPIRY_INDEX_DDOC,
@@ -121,8 +122,9 @@ class IndexRefresher:
             if self._thread is not None:
                 if self._pending >= self._max_unindexed:
                     ended = self.passes
+                    # No longer than the run being served lasts (request_timeout).
                     self._pass_ended.wait_for(lambda: self.passes != ended or self._closed,
-                                              self._writer_wait_s)
+                                              request_timeout(self._writer_wait_s))
                 return
             if self._pending < self._every_docs:
                 return
