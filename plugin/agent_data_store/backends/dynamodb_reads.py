@@ -12,8 +12,8 @@ between its head and its chunks is read again. What the reads find also feeds
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from agent_data_store.backends import dynamodb_schema as schema
 from agent_data_store.backends.dynamodb_client import CONFLICT_ATTEMPTS, DynamoDBClient, backoff
@@ -30,9 +30,9 @@ Target = tuple[str, str, str]
 _VALUE_PROJECTION = schema.projection(schema.VALUE_ATTRIBUTES)
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """What this process last saw of an existing record."""
+class Seen(NamedTuple):
+    """What this process last saw of an existing record (a named tuple: one is built for
+    every record a read sees)."""
 
     inline: bool
     """Whether its value was inside its item (not in chunks)."""

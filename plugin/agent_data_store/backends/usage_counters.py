@@ -38,7 +38,7 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent_data_store.backends.base import UserUsage, metadata_bytes, utf8_length
 
@@ -76,9 +76,10 @@ def namespace_digest(namespace: str) -> str:
     return hashlib.sha256(namespace.encode("utf-8")).hexdigest()[:8]
 
 
-@dataclass(frozen=True, slots=True)
-class Counted:
-    """What one stored record adds to its user's counters."""
+class Counted(NamedTuple):
+    """What one stored record adds to its user's counters (a named tuple, not a frozen
+    dataclass: one is built for every record a DynamoDB or Firestore read sees, and a
+    tuple is built three times as fast)."""
 
     value_bytes: int | None
     """``None`` for a record written before sizes were kept: it counts 0 bytes."""
