@@ -235,28 +235,28 @@ def test_a_writer_far_ahead_of_the_running_pass_waits_for_it(
         refresher.close()
 
 
+@pytest.mark.parametrize("closing", [False, True], ids=["timeout", "close"])
 def test_a_waiting_writer_goes_on_after_its_timeout_or_when_the_refresher_closes(
-    couchdb_store_config: StoreConfig,
+    couchdb_store_config: StoreConfig, closing: bool,
 ) -> None:
-    for closing in (False, True):
-        refresher = _bounded(couchdb_store_config, writer_wait_s=30.0 if closing else 0.2)
-        closer = threading.Thread(target=refresher.close)
-        try:
-            refresher.wrote(10)
-            assert refresher.started.wait(30)
-            writer, returned = _writer(refresher, 25)
-            if closing:
-                assert not returned.wait(0.3)
-                closer.start()
-            # The pass never ends by itself: the writer goes on after 0.2 s, or when closed.
-            assert returned.wait(5)
-            writer.join()
-            assert refresher.passes == 0
-        finally:
-            refresher.release.set()
-            if closing:
-                closer.join()
-            refresher.close()
+    refresher = _bounded(couchdb_store_config, writer_wait_s=30.0 if closing else 0.2)
+    closer = threading.Thread(target=refresher.close)
+    try:
+        refresher.wrote(10)
+        assert refresher.started.wait(30)
+        writer, returned = _writer(refresher, 25)
+        if closing:
+            assert not returned.wait(0.3)
+            closer.start()
+        # The pass never ends by itself: the writer goes on after 0.2 s, or when closed.
+        assert returned.wait(5)
+        writer.join()
+        assert refresher.passes == 0
+    finally:
+        refresher.release.set()
+        if closer.is_alive():
+            closer.join()
+        refresher.close()
 
 
 def test_a_waiting_writer_goes_on_when_the_run_it_serves_ends(
