@@ -38,8 +38,9 @@ count writes take at most about a third of the database's time instead of compet
 every run's reads."""
 
 MAX_GATHER_S = 0.25
-"""The longest the writer gathers. Someone waiting for the counts (:meth:`AccessWriter.wait`,
-:meth:`AccessWriter.flush`, the exit) ends the gathering at once."""
+"""The longest the writer gathers. Someone waiting for the counts (:meth:`AccessWriter.wait`:
+``get_record``, ``wait_for_counts``) ends the gathering at once; :meth:`AccessWriter.flush`
+(the exit) writes what is pending itself."""
 
 RETRY_AFTER_S = (0.5, 30.0)
 """A failed background write is tried again after the first figure, doubling up to the
